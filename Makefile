@@ -1,0 +1,105 @@
+# Makefile - L2TP/IPsec VPN server: ikd, l2tpd, pppd plugin, tests.
+#
+#   make            build everything (warnings are errors)
+#   make deps       install the Debian 12 packages needed (idempotent)
+#   make check      unit tests (no root, no network)
+#   make fuzz       each fuzz target for FUZZ_SECONDS
+#   make e2e        end-to-end lab in user-mode-linux with real peers
+#   make test       all of the above, as CI runs it (installs deps first)
+#   make run        start the server on conf/vpn.conf
+#   SANITIZE=address,undefined make check   unit tests under ASan+UBSan
+
+CC ?= gcc
+SANITIZE ?=
+FUZZ_SECONDS ?= 30
+FUZZ_CC ?= clang
+
+ifeq ($(SANITIZE),)
+BUILD ?= build
+SANFLAGS =
+else
+BUILD ?= build/san
+SANFLAGS = -fsanitize=$(SANITIZE) -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+endif
+
+PKGS = libcrypto libssl libevent libconfig libmnl
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wcast-qual \
+	-Wstrict-prototypes -Wmissing-prototypes -Wformat=2
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -fPIC $(WARN) $(CFLAGS) $(SANFLAGS) \
+	-I. $(PKG_CFLAGS) -MMD -MP
+LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
+
+LIB_SRC = $(wildcard lib/*.c conf/*.c)
+LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIBVPN = $(BUILD)/libvpn.a
+
+IKD_SRC = $(wildcard ikd/*.c)
+L2TPD_SRC = $(wildcard l2tpd/*.c)
+PROGS = $(if $(IKD_SRC),$(BUILD)/ikd) $(if $(L2TPD_SRC),$(BUILD)/l2tpd)
+
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
+
+FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_FLAGS = -std=gnu11 -D_GNU_SOURCE -g -O1 -I. $(PKG_CFLAGS) \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+
+.SECONDARY:
+
+.PHONY: all deps check check-san fuzz e2e test run bench clean
+
+all: $(PROGS) $(UNIT_BIN)
+
+deps:
+	./scripts/deps.sh
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIBVPN): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/ikd: $(IKD_SRC:%.c=$(BUILD)/%.o) $(LIBVPN)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/l2tpd: $(L2TPD_SRC:%.c=$(BUILD)/%.o) $(LIBVPN)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(LIBVPN)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lcmocka
+
+check: $(UNIT_BIN) $(PROGS)
+	./scripts/run-unit.sh $(BUILD) $(UNIT_BIN)
+
+check-san:
+	$(MAKE) SANITIZE=address,undefined CC=clang check
+
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
+
+fuzz: $(FUZZ_BIN)
+	./scripts/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+e2e: all
+	./tests/e2e/run.sh
+
+test:
+	./scripts/test.sh
+
+run: all
+	./scripts/run.sh
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)
