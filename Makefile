@@ -35,7 +35,8 @@ ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -fPIC $(WARN) $(CFLAGS) $(SANFLAGS) \
 LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
 
 LIB_SRC = $(wildcard lib/*.c conf/*.c)
-LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
+OBJ = $(BUILD)/obj
+LIB_OBJ = $(LIB_SRC:%.c=$(OBJ)/%.o)
 LIBVPN = $(BUILD)/libvpn.a
 
 IKD_SRC = $(wildcard ikd/*.c)
@@ -59,7 +60,7 @@ all: $(PROGS) $(UNIT_BIN)
 deps:
 	./scripts/deps.sh
 
-$(BUILD)/%.o: %.c
+$(OBJ)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -68,13 +69,14 @@ $(LIBVPN): $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/ikd: $(IKD_SRC:%.c=$(BUILD)/%.o) $(LIBVPN)
+$(BUILD)/ikd: $(IKD_SRC:%.c=$(OBJ)/%.o) $(LIBVPN)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/l2tpd: $(L2TPD_SRC:%.c=$(BUILD)/%.o) $(LIBVPN)
+$(BUILD)/l2tpd: $(L2TPD_SRC:%.c=$(OBJ)/%.o) $(LIBVPN)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(LIBVPN)
+$(BUILD)/tests/unit/%: $(OBJ)/tests/unit/%.o $(LIBVPN)
+	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lcmocka
 
 check: $(UNIT_BIN) $(PROGS)
@@ -96,10 +98,12 @@ e2e: all
 test:
 	./scripts/test.sh
 
-run: all
+run:
+	./scripts/deps.sh build
+	$(MAKE) all
 	./scripts/run.sh
 
 clean:
 	rm -rf build
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find build -path build/e2e -prune -o -name '*.d' -type f -print 2>/dev/null)

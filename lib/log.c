@@ -78,6 +78,9 @@ log_syslog_prio(enum log_level level)
  * Control characters are replaced so a peer-supplied string cannot forge
  * extra log lines.
  */
+static void log_emit(enum log_level, const char *, int, const char *, va_list)
+    __attribute__((format(printf, 4, 0)));
+
 static void
 log_emit(enum log_level level, const char *tag, int errnum, const char *fmt,
     va_list ap)
