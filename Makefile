@@ -40,6 +40,10 @@ LIB_OBJ = $(LIB_SRC:%.c=$(OBJ)/%.o)
 LIBVPN = $(BUILD)/libvpn.a
 
 IKD_SRC = $(wildcard ikd/*.c)
+# The ISAKMP codec, also linked into its unit test and fuzz target.
+IKD_CODEC_SRC = ikd/isakmp.c ikd/isakmp_build.c ikd/isakmp_names.c
+# ikd's key material and DH, also linked into test_crypto and the bench.
+IKD_CRYPTO_SRC = ikd/crypto.c ikd/dh.c
 L2TPD_SRC = $(wildcard l2tpd/*.c)
 PROGS = $(if $(IKD_SRC),$(BUILD)/ikd) $(if $(L2TPD_SRC),$(BUILD)/l2tpd)
 
@@ -79,6 +83,21 @@ $(BUILD)/tests/unit/%: $(OBJ)/tests/unit/%.o $(LIBVPN)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lcmocka
 
+$(BUILD)/tests/unit/test_isakmp: $(OBJ)/tests/unit/test_isakmp.o \
+    $(IKD_CODEC_SRC:%.c=$(OBJ)/%.o) $(LIBVPN)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lcmocka
+
+$(BUILD)/tests/unit/test_crypto: $(OBJ)/tests/unit/test_crypto.o \
+    $(IKD_CRYPTO_SRC:%.c=$(OBJ)/%.o) $(LIBVPN)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lcmocka
+
+$(BUILD)/bench/crypto_bench: $(OBJ)/bench/crypto_bench.o \
+    $(IKD_CRYPTO_SRC:%.c=$(OBJ)/%.o) $(LIBVPN)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
 check: $(UNIT_BIN) $(PROGS)
 	./scripts/run-unit.sh $(BUILD) $(UNIT_BIN)
 
@@ -89,11 +108,19 @@ build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
 
+build/fuzz/fuzz_isakmp: tests/fuzz/fuzz_isakmp.c $(IKD_CODEC_SRC) $(LIB_SRC)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
+
 fuzz: $(FUZZ_BIN)
 	./scripts/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
+# The reference stack direct and behind NAT, and a cleartext L2TP attempt
+# that the server must refuse.
+E2E_SCENARIOS ?= direct nat cleartext
+
 e2e: all
-	./tests/e2e/run.sh
+	./tests/e2e/run.sh $(E2E_SCENARIOS)
 
 test:
 	./scripts/test.sh

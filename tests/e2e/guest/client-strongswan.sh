@@ -1,0 +1,43 @@
+# shellcheck shell=sh
+# guest/client-strongswan.sh -- IKE side of the client "strongswan":
+# strongSwan charon as IKEv1 PSK initiator standing in for the Windows
+# built-in client (modp1024 proposals only), configs in
+# tests/e2e/ref/client/etc. The L2TP/PPP part (xl2tpd LAC + pppd MS-CHAPv2)
+# is common to all clients and lives in guest/scenario.sh.
+#
+# A client module is sourced by guest/scenario.sh (--client NAME loads
+# guest/client-NAME.sh) and provides, all run from the root namespace:
+#   client_stage      stage the client's /etc (before `topology up client`)
+#   client_prepare    anything needed in the client namespace after `up`
+#   client_ike_start  start the IKE daemon and wait (deadline) until it answers
+#   client_ike_up     bring the L2TP-PSK connection up; non-zero = failure
+#                     (the scenario then also requires ESP SAs in the kernel)
+#   client_collect DIR  copy logs and state into DIR
+
+client_stage() {
+	"$TOPO" etc client "$E2E_DIR/ref/client/etc" || return 1
+	chmod 600 "$E2E_STATE/client/etc/ipsec.secrets" "$E2E_STATE/client/etc/ppp/chap-secrets"
+}
+
+client_prepare() {
+	return 0
+}
+
+client_ike_start() {
+	in_host client ipsec start > "$E2E_STATE/client/ipsec-start.log" 2>&1 || {
+		fail "client: ipsec start"
+		return 1
+	}
+	wait_for 15 "client charon" in_host client ipsec status
+}
+
+client_ike_up() {
+	# `ipsec up` (stroke) exits 0 even when IKE failed: the scenario counts
+	# the ESP SAs afterwards.
+	in_host client timeout 60 ipsec up L2TP-PSK > "$E2E_STATE/client/ipsec-up.log" 2>&1
+}
+
+client_collect() {
+	in_host client ipsec statusall > "$1/ipsec-statusall.txt" 2>&1
+	return 0
+}
