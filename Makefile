@@ -44,6 +44,11 @@ IKD_SRC = $(wildcard ikd/*.c)
 IKD_CODEC_SRC = ikd/isakmp.c ikd/isakmp_build.c ikd/isakmp_names.c
 # ikd's key material and DH, also linked into test_crypto and the bench.
 IKD_CRYPTO_SRC = ikd/crypto.c ikd/dh.c
+# Proposal selection, also linked into test_proposal and fuzz_proposal.
+IKD_PROPOSAL_SRC = ikd/proposal.c
+# XFRM operations and the L2TP server policy, also linked into test_xfrm
+# and the e2e probe.
+IKD_KERNEL_SRC = ikd/xfrm.c ikd/policy.c
 L2TPD_SRC = $(wildcard l2tpd/*.c)
 PROGS = $(if $(IKD_SRC),$(BUILD)/ikd) $(if $(L2TPD_SRC),$(BUILD)/l2tpd)
 
@@ -93,6 +98,30 @@ $(BUILD)/tests/unit/test_crypto: $(OBJ)/tests/unit/test_crypto.o \
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lcmocka
 
+$(BUILD)/tests/unit/test_proposal: $(OBJ)/tests/unit/test_proposal.o \
+    $(IKD_PROPOSAL_SRC:%.c=$(OBJ)/%.o) $(IKD_CODEC_SRC:%.c=$(OBJ)/%.o) \
+    $(IKD_CRYPTO_SRC:%.c=$(OBJ)/%.o) $(LIBVPN)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lcmocka
+
+$(BUILD)/tests/unit/test_xfrm: $(OBJ)/tests/unit/test_xfrm.o \
+    $(IKD_KERNEL_SRC:%.c=$(OBJ)/%.o) $(LIBVPN)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lcmocka
+
+# Runs inside the UML lab: tests/e2e/guest/xfrm-kernel.sh.
+$(BUILD)/tests/e2e/xfrm_probe: $(OBJ)/tests/e2e/xfrm_probe.o \
+    $(IKD_KERNEL_SRC:%.c=$(OBJ)/%.o) $(LIBVPN)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+# ikd without main(): test_exchange drives ikd_input() in process.
+$(BUILD)/tests/unit/test_exchange: $(OBJ)/tests/unit/test_exchange.o \
+    $(patsubst %.c,$(OBJ)/%.o,$(filter-out ikd/main.c,$(IKD_SRC))) \
+    $(LIBVPN)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lcmocka
+
 $(BUILD)/bench/crypto_bench: $(OBJ)/bench/crypto_bench.o \
     $(IKD_CRYPTO_SRC:%.c=$(OBJ)/%.o) $(LIBVPN)
 	@mkdir -p $(@D)
@@ -109,6 +138,11 @@ build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
 
 build/fuzz/fuzz_isakmp: tests/fuzz/fuzz_isakmp.c $(IKD_CODEC_SRC) $(LIB_SRC)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
+
+build/fuzz/fuzz_proposal: tests/fuzz/fuzz_proposal.c $(IKD_PROPOSAL_SRC) \
+    $(IKD_CODEC_SRC) $(IKD_CRYPTO_SRC) $(LIB_SRC)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
 

@@ -19,17 +19,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ikd/isakmp.h"
+
 /*
- * Negotiated hash (phase 1 attribute "Hash Algorithm", RFC 2409 Appendix
- * A / IANA). The PRF is HMAC with this hash (RFC 2409 4: no PRF attribute
- * is negotiated in practice).
+ * The negotiated hash is isakmp.h's enum ike_hash (phase 1 attribute "Hash
+ * Algorithm", RFC 2409 Appendix A / IANA); of its values SHA1 and SHA2
+ * 256/384/512 are supported (ike_hash_supported). The PRF is HMAC with
+ * this hash (RFC 2409 4: no PRF attribute is negotiated in practice).
  */
-enum ike_hash {
-	IKE_HASH_SHA1 = 2,
-	IKE_HASH_SHA2_256 = 4,
-	IKE_HASH_SHA2_384 = 5,
-	IKE_HASH_SHA2_512 = 6
-};
 
 /*
  * Phase 1 encryption: 3DES-CBC (attribute value 5, RFC 2409 App. A) and
