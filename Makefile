@@ -54,6 +54,8 @@ PROGS = $(if $(IKD_SRC),$(BUILD)/ikd) $(if $(L2TPD_SRC),$(BUILD)/l2tpd)
 
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
+# Helpers the UML lab runs (built on the host; the guest sees build/).
+E2E_PROBES = $(BUILD)/tests/e2e/xfrm_probe
 
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
@@ -64,7 +66,7 @@ FUZZ_FLAGS = -std=gnu11 -D_GNU_SOURCE -g -O1 -I. $(PKG_CFLAGS) \
 
 .PHONY: all deps check check-san fuzz e2e test run bench clean
 
-all: $(PROGS) $(UNIT_BIN)
+all: $(PROGS) $(UNIT_BIN) $(E2E_PROBES)
 
 deps:
 	./scripts/deps.sh
