@@ -148,6 +148,12 @@ build/fuzz/fuzz_proposal: tests/fuzz/fuzz_proposal.c $(IKD_PROPOSAL_SRC) \
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
 
+# ikd's dispatcher and exchanges (everything but main()).
+build/fuzz/fuzz_ikd: tests/fuzz/fuzz_ikd.c \
+    $(filter-out ikd/main.c,$(IKD_SRC)) $(LIB_SRC)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
+
 fuzz: $(FUZZ_BIN)
 	./scripts/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 

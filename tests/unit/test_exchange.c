@@ -1,0 +1,1348 @@
+/*
+ * test_exchange.c - ikd's exchange code against an in-process scripted
+ * IKEv1 initiator (built here from the same codec and crypto), with a
+ * mock kernel that records SPI allocations and SA requests and a capture
+ * of everything ikd sends. No sockets, no event loop, no root.
+ *
+ * Covered: Main Mode + Quick Mode with PSK for aes256-sha1-modp2048 and
+ * aes128-sha1-ecp256 (the installed keys are checked against the
+ * initiator's own KEYMAT), NAT-T with the float to 4500 and UDP-encapsulated
+ * SAs, wrong PSK (no SA, no kernel state), retransmitted MM3 (the same
+ * MM4 bytes again), a Quick Mode with a TCP selector (refused), DPD,
+ * Deletes, and garbage/truncated input.
+ */
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <openssl/rand.h>
+
+#include "ikd/ikd.h"
+#include "conf/conf.h"
+#include "lib/buf.h"
+#include "lib/log.h"
+
+#define PSK		"exchange-test-psk-0123456789"
+#define SERVER_IP	"192.0.2.1"
+#define CLIENT_IP	"192.0.2.2"
+#define NAT_PUBLIC_IP	"192.0.2.2"
+#define CLIENT_PRIV_IP	"198.51.100.2"
+
+/* ---- mock kernel ---- */
+
+#define MAX_REC		16
+
+struct mock_kernel {
+	unsigned int nalloc;
+	uint32_t next_spi;
+	struct xfrm_sa_req add[MAX_REC];
+	unsigned int nadd;
+	struct xfrm_sa_id del[MAX_REC];
+	unsigned int ndel;
+};
+
+static struct mock_kernel mk;
+
+static int
+mock_spi_alloc(void *arg, const struct xfrm_spi_req *r, uint32_t *spi)
+{
+	struct mock_kernel *m = arg;
+
+	assert_int_equal(r->reqid, XFRM_REQID_L2TP);
+	m->nalloc++;
+	*spi = m->next_spi++;
+	return 0;
+}
+
+static int
+mock_sa_add(void *arg, const struct xfrm_sa_req *r)
+{
+	struct mock_kernel *m = arg;
+
+	assert_true(m->nadd < MAX_REC);
+	m->add[m->nadd++] = *r;
+	return 0;
+}
+
+static int
+mock_sa_del(void *arg, const struct xfrm_sa_id *id)
+{
+	struct mock_kernel *m = arg;
+
+	assert_true(m->ndel < MAX_REC);
+	m->del[m->ndel++] = *id;
+	return 0;
+}
+
+static const struct ikd_kernel_ops mock_ops = {
+	.spi_alloc = mock_spi_alloc,
+	.sa_add = mock_sa_add,
+	.sa_del = mock_sa_del,
+};
+
+/* ---- send capture ---- */
+
+#define MAX_SENT	32
+
+struct sent {
+	uint8_t p[IKD_MSG_MAX];
+	size_t len;
+	struct ikd_path path;
+};
+
+static struct sent sent[MAX_SENT];
+static size_t nsent;
+
+static int
+capture_send(void *arg, const struct ikd_path *path, const uint8_t *msg,
+    size_t len)
+{
+	(void)arg;
+	assert_true(nsent < MAX_SENT);
+	assert_true(len <= IKD_MSG_MAX);
+	memcpy(sent[nsent].p, msg, len);
+	sent[nsent].len = len;
+	sent[nsent].path = *path;
+	nsent++;
+	return 0;
+}
+
+/* ---- fixture ---- */
+
+static struct vpn_conf *vconf;
+static struct ikd ctx;
+
+static void
+sink(enum log_level level, const char *line)
+{
+	(void)level;
+	if (getenv("TEST_EXCHANGE_LOG") != NULL)
+		fprintf(stderr, "%s\n", line);
+}
+
+static int
+setup(void **state)
+{
+	struct conf_err err;
+
+	(void)state;
+	vconf = conf_parse_string("secrets_file = \"\";\n"
+	    "ike = { kernel = \"none\"; psk = \"" PSK "\"; };\n", "t.conf",
+	    NULL, &err);
+	if (vconf == NULL) {
+		fprintf(stderr, "conf: %s\n", err.msg);
+		return -1;
+	}
+	log_set_sink(sink);
+	log_setlevel(LOG_LEVEL_DEBUG);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	conf_free(vconf);
+	log_set_sink(NULL);
+	ike_crypto_cleanup();
+	dh_cleanup();
+	return 0;
+}
+
+static int
+reset(void **state)
+{
+	(void)state;
+	memset(&ctx, 0, sizeof(ctx));
+	memset(&mk, 0, sizeof(mk));
+	mk.next_spi = 0xc0de0100;
+	nsent = 0;
+	ikd_init(&ctx, vconf, NULL, &mock_ops, &mk, capture_send, NULL);
+	return 0;
+}
+
+static int
+done(void **state)
+{
+	(void)state;
+	ikd_shutdown(&ctx, false);
+	assert_int_equal(ctx.nsa, 0);
+	assert_int_equal(ctx.half_open, 0);
+	return 0;
+}
+
+/* ---- the scripted initiator ---- */
+
+struct peer {
+	/* phase 1 */
+	uint16_t encr;		/* IKE_ENCR_* */
+	uint16_t keylen;
+	enum ike_enc enc;
+	enum ike_hash hash;
+	uint16_t group;
+	const char *psk;
+	uint8_t icky[ISAKMP_COOKIE_LEN];
+	uint8_t rcky[ISAKMP_COOKIE_LEN];
+	struct ike_dh *dh;
+	uint8_t gxi[IKE_KE_MAX];
+	size_t gxi_len;
+	uint8_t gxr[IKE_KE_MAX];
+	size_t gxr_len;
+	uint8_t ni[16];
+	uint8_t nr[ISAKMP_NONCE_MAX];
+	size_t nr_len;
+	uint8_t sai_b[512];
+	size_t sai_len;
+	struct ike_keys *keys;
+	struct ike_ivs *ivs;
+	/* paths as ikd sees them, and our own idea of our address */
+	struct ikd_path p500;
+	struct ikd_path p4500;
+	struct sockaddr_storage self;
+	bool nat;
+	bool float_always;
+	/* quick mode */
+	uint32_t mid;
+	uint8_t qni[16];
+	uint8_t qnr[ISAKMP_NONCE_MAX];
+	size_t qnr_len;
+	uint32_t spi_i;
+	uint32_t spi_r;
+	uint8_t id_proto;
+	uint16_t encap;
+	uint8_t qm_flags;
+	uint32_t qm_life;
+	bool qm2_resp_life;	/* QM2 carried RESPONDER-LIFETIME */
+};
+
+static void
+mkaddr(struct sockaddr_storage *ss, const char *ip, uint16_t port)
+{
+	struct sockaddr_in *s4 = (struct sockaddr_in *)(void *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons(port);
+	assert_int_equal(inet_pton(AF_INET, ip, &s4->sin_addr), 1);
+}
+
+static void
+peer_init(struct peer *pr, uint16_t encr, uint16_t keylen, enum ike_enc enc,
+    uint16_t group, bool nat)
+{
+	memset(pr, 0, sizeof(*pr));
+	pr->encr = encr;
+	pr->keylen = keylen;
+	pr->enc = enc;
+	pr->hash = IKE_HASH_SHA1;
+	pr->group = group;
+	pr->psk = PSK;
+	pr->nat = nat;
+	assert_int_equal(RAND_bytes(pr->icky, sizeof(pr->icky)), 1);
+	assert_int_equal(RAND_bytes(pr->ni, sizeof(pr->ni)), 1);
+	assert_int_equal(RAND_bytes(pr->qni, sizeof(pr->qni)), 1);
+	mkaddr(&pr->p500.local, SERVER_IP, 500);
+	mkaddr(&pr->p4500.local, SERVER_IP, 4500);
+	pr->p4500.natt = true;
+	if (nat) {
+		/* the NAT maps 500 -> 1024 and 4500 -> 1025 */
+		mkaddr(&pr->p500.remote, NAT_PUBLIC_IP, 1024);
+		mkaddr(&pr->p4500.remote, NAT_PUBLIC_IP, 1025);
+		mkaddr(&pr->self, CLIENT_PRIV_IP, 500);
+	} else {
+		mkaddr(&pr->p500.remote, CLIENT_IP, 500);
+		mkaddr(&pr->p4500.remote, CLIENT_IP, 4500);
+		mkaddr(&pr->self, CLIENT_IP, 500);
+	}
+	pr->spi_i = 0x11223344;
+	pr->id_proto = IPPROTO_UDP;
+	pr->encap = nat ? IPSEC_ENCAP_UDP_TRANSPORT : IPSEC_ENCAP_TRANSPORT;
+	pr->mid = 0x5a5a0001;
+	pr->qm_life = 3600;
+}
+
+static void
+peer_free(struct peer *pr)
+{
+	dh_free(pr->dh);
+	ike_keys_free(pr->keys);
+	ike_ivs_free(pr->ivs);
+}
+
+static void
+feed(const uint8_t *p, size_t len, const struct ikd_path *path)
+{
+	struct ikd_pkt pkt;
+
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.data = p;
+	pkt.len = len;
+	pkt.path = *path;
+	ikd_input(&ctx, &pkt);
+}
+
+static void
+hdr(const struct peer *pr, struct isakmp_hdr *h, uint8_t exch, uint32_t mid)
+{
+	memset(h, 0, sizeof(*h));
+	memcpy(h->icookie, pr->icky, 8);
+	memcpy(h->rcookie, pr->rcky, 8);
+	h->version = ISAKMP_VERSION;
+	h->exchange = exch;
+	h->msgid = mid;
+}
+
+/* Parse a plaintext reply, header included. */
+static void
+parse_plain(const struct sent *s, struct isakmp_hdr *h,
+    struct isakmp_msg *msg)
+{
+	struct rbuf r;
+
+	rbuf_init(&r, s->p, s->len);
+	assert_int_equal(isakmp_hdr_parse(&r, h), ISAKMP_OK);
+	assert_int_equal(isakmp_payloads_parse(s->p + ISAKMP_HDR_LEN,
+	    s->len - ISAKMP_HDR_LEN, h->next, false, msg), ISAKMP_OK);
+}
+
+/* Decrypt a reply under mid's IV chain (committed), parse it. */
+static void
+open_reply(struct peer *pr, const struct sent *s, uint8_t *plain,
+    struct isakmp_hdr *h, struct isakmp_msg *msg)
+{
+	struct ike_iv iv, next;
+	struct rbuf r;
+
+	rbuf_init(&r, s->p, s->len);
+	assert_int_equal(isakmp_hdr_parse(&r, h), ISAKMP_OK);
+	assert_true(h->flags & ISAKMP_FLAG_ENC);
+	assert_int_equal(ike_ivs_get(pr->ivs, h->msgid, &iv), 0);
+	assert_int_equal(ike_cbc_decrypt(pr->keys->cbc, &iv,
+	    s->p + ISAKMP_HDR_LEN, s->len - ISAKMP_HDR_LEN, plain,
+	    IKD_MSG_MAX, &next), 0);
+	assert_int_equal(ike_ivs_set(pr->ivs, h->msgid, &next), 0);
+	assert_int_equal(isakmp_payloads_parse(plain, s->len - ISAKMP_HDR_LEN,
+	    h->next, true, msg), ISAKMP_OK);
+}
+
+/* Encrypt a plaintext chain and feed it to ikd. */
+static size_t
+seal(struct peer *pr, uint8_t exch, uint32_t mid, uint8_t flags,
+    uint8_t first, const uint8_t *plain, size_t len, uint8_t *out)
+{
+	struct isakmp_hdr h;
+	struct ike_iv iv, next;
+	struct wbuf w;
+	size_t clen;
+
+	assert_int_equal(ike_ivs_get(pr->ivs, mid, &iv), 0);
+	assert_int_equal(ike_cbc_encrypt(pr->keys->cbc, &iv, plain, len,
+	    out + ISAKMP_HDR_LEN, IKD_MSG_MAX - ISAKMP_HDR_LEN, &clen, &next),
+	    0);
+	assert_int_equal(ike_ivs_set(pr->ivs, mid, &next), 0);
+	hdr(pr, &h, exch, mid);
+	h.next = first;
+	h.flags = flags | ISAKMP_FLAG_ENC;
+	h.length = (uint32_t)(ISAKMP_HDR_LEN + clen);
+	wbuf_init(&w, out, ISAKMP_HDR_LEN);
+	isakmp_hdr_build(&w, &h);
+	assert_true(wbuf_ok(&w));
+	return h.length;
+}
+
+static size_t
+build_mm1(struct peer *pr, uint8_t *out)
+{
+	struct isakmp_builder b;
+	struct isakmp_hdr h;
+	struct isakmp_msg msg;
+	struct wbuf w;
+	const uint8_t *d;
+	size_t len, dl;
+
+	hdr(pr, &h, ISAKMP_EXCH_IDPROT, 0);
+	wbuf_init(&w, out, IKD_MSG_MAX);
+	isakmp_builder_init(&b, &w, &h);
+	isakmp_build_sa_begin(&b, ISAKMP_DOI_IPSEC, IPSEC_SIT_IDENTITY_ONLY);
+	isakmp_build_proposal_begin(&b, 1, IPSEC_PROTO_ISAKMP, NULL, 0);
+	isakmp_build_transform_begin(&b, 1, IPSEC_KEY_IKE);
+	isakmp_build_attr(&b, IKE_ATTR_ENCR, pr->encr);
+	if (pr->keylen != 0)
+		isakmp_build_attr(&b, IKE_ATTR_KEY_LENGTH, pr->keylen);
+	isakmp_build_attr(&b, IKE_ATTR_HASH, 2);
+	isakmp_build_attr(&b, IKE_ATTR_AUTH, IKE_AUTH_PSK);
+	isakmp_build_attr(&b, IKE_ATTR_GROUP_DESC, pr->group);
+	isakmp_build_attr(&b, IKE_ATTR_LIFE_TYPE, IKE_LIFE_SECONDS);
+	isakmp_build_attr(&b, IKE_ATTR_LIFE_DURATION, 28800);
+	isakmp_build_transform_end(&b);
+	isakmp_build_proposal_end(&b);
+	isakmp_build_sa_end(&b);
+	assert_true(isakmp_vid_value(ISAKMP_VID_NATT_RFC3947, &d, &dl));
+	isakmp_build_data(&b, ISAKMP_PAYLOAD_VID, d, dl);
+	assert_true(isakmp_vid_value(ISAKMP_VID_DPD, &d, &dl));
+	isakmp_build_data(&b, ISAKMP_PAYLOAD_VID, d, dl);
+	assert_true(isakmp_builder_finish(&b, &len));
+	/* keep SAi_b */
+	assert_int_equal(isakmp_payloads_parse(out + ISAKMP_HDR_LEN,
+	    len - ISAKMP_HDR_LEN, ISAKMP_PAYLOAD_SA, false, &msg), ISAKMP_OK);
+	pr->sai_len = rbuf_left(&msg.pl[0].body);
+	memcpy(pr->sai_b, rbuf_cur(&msg.pl[0].body), pr->sai_len);
+	return len;
+}
+
+static void
+natd(const struct peer *pr, const struct sockaddr_storage *ss, uint8_t *out)
+{
+	const struct sockaddr_in *s4 = (const struct sockaddr_in *)
+	    (const void *)ss;
+	struct ike_chunk v[4] = {
+		{ pr->icky, 8 }, { pr->rcky, 8 }, { &s4->sin_addr, 4 },
+		{ &s4->sin_port, 2 }
+	};
+
+	assert_int_equal(ike_hash_v(pr->hash, v, 4, out, IKE_HASH_MAX), 0);
+}
+
+static size_t
+build_mm3(struct peer *pr, uint8_t *out)
+{
+	struct isakmp_builder b;
+	struct isakmp_hdr h;
+	struct wbuf w;
+	uint8_t hh[IKE_HASH_MAX];
+	size_t len;
+
+	pr->dh = dh_new(pr->group);
+	assert_non_null(pr->dh);
+	pr->gxi_len = dh_public_len(pr->dh);
+	assert_int_equal(dh_public(pr->dh, pr->gxi, pr->gxi_len), 0);
+	hdr(pr, &h, ISAKMP_EXCH_IDPROT, 0);
+	wbuf_init(&w, out, IKD_MSG_MAX);
+	isakmp_builder_init(&b, &w, &h);
+	isakmp_build_data(&b, ISAKMP_PAYLOAD_KE, pr->gxi, pr->gxi_len);
+	isakmp_build_data(&b, ISAKMP_PAYLOAD_NONCE, pr->ni, sizeof(pr->ni));
+	/* RFC 3947 3.2: the remote end (the server), then us as we think */
+	natd(pr, &pr->p500.local, hh);
+	isakmp_build_data(&b, ISAKMP_PAYLOAD_NAT_D, hh, 20);
+	natd(pr, &pr->self, hh);
+	isakmp_build_data(&b, ISAKMP_PAYLOAD_NAT_D, hh, 20);
+	assert_true(isakmp_builder_finish(&b, &len));
+	return len;
+}
+
+/* MM4 in: derive the keys (with our PSK). */
+static void
+recv_mm4(struct peer *pr, const struct sent *s)
+{
+	struct isakmp_hdr h;
+	struct isakmp_msg msg;
+	struct isakmp_data d;
+	const struct isakmp_payload *pl;
+	struct ike_secret *gxy, *skeyid;
+	struct ike_p1_input in;
+	uint8_t hh[IKE_HASH_MAX];
+
+	parse_plain(s, &h, &msg);
+	assert_int_equal(msg.count[ISAKMP_PAYLOAD_KE], 1);
+	assert_int_equal(msg.count[ISAKMP_PAYLOAD_NONCE], 1);
+	assert_int_equal(msg.count[ISAKMP_PAYLOAD_NAT_D], 2);
+	pl = isakmp_msg_first(&msg, ISAKMP_PAYLOAD_KE);
+	assert_int_equal(isakmp_data_parse(&pl->body, pl->type, &d), 0);
+	memcpy(pr->gxr, d.data, d.len);
+	pr->gxr_len = d.len;
+	pl = isakmp_msg_first(&msg, ISAKMP_PAYLOAD_NONCE);
+	assert_int_equal(isakmp_data_parse(&pl->body, pl->type, &d), 0);
+	memcpy(pr->nr, d.data, d.len);
+	pr->nr_len = d.len;
+	/* RFC 3947 3.2: first NAT-D = us as the server saw us */
+	pl = isakmp_msg_first(&msg, ISAKMP_PAYLOAD_NAT_D);
+	assert_int_equal(isakmp_data_parse(&pl->body, pl->type, &d), 0);
+	natd(pr, &pr->p500.remote, hh);
+	assert_memory_equal(d.data, hh, 20);
+	pl = isakmp_msg_next(&msg, pl);
+	assert_int_equal(isakmp_data_parse(&pl->body, pl->type, &d), 0);
+	natd(pr, &pr->p500.local, hh);
+	assert_memory_equal(d.data, hh, 20);
+
+	assert_int_equal(dh_derive(pr->dh, pr->gxr, pr->gxr_len, &gxy), 0);
+	skeyid = ike_skeyid_psk(pr->hash, (const uint8_t *)pr->psk,
+	    strlen(pr->psk), pr->ni, sizeof(pr->ni), pr->nr, pr->nr_len);
+	assert_non_null(skeyid);
+	memset(&in, 0, sizeof(in));
+	in.hash = pr->hash;
+	in.enc = pr->enc;
+	in.cky_i = pr->icky;
+	in.cky_r = pr->rcky;
+	in.gxi = pr->gxi;
+	in.gxi_len = pr->gxi_len;
+	in.gxr = pr->gxr;
+	in.gxr_len = pr->gxr_len;
+	in.gxy = gxy;
+	pr->keys = ike_keys_new(&in, skeyid);
+	assert_non_null(pr->keys);
+	pr->ivs = ike_ivs_new(pr->keys);
+	assert_non_null(pr->ivs);
+	ike_secret_free(gxy);
+	ike_secret_free(skeyid);
+}
+
+static size_t
+build_mm5(struct peer *pr, uint8_t *out, bool initial_contact)
+{
+	uint8_t plain[512], idb[8], hh[IKE_HASH_MAX];
+	const struct sockaddr_in *s4 = (const struct sockaddr_in *)
+	    (const void *)&pr->self;
+	struct isakmp_builder b;
+	struct isakmp_notify n;
+	struct isakmp_id id;
+	struct wbuf w;
+	size_t len, hl = ike_keys_hash_len(pr->keys);
+	uint8_t spi[16];
+
+	/* Windows: ID_IPV4_ADDR = its own (private) address */
+	memset(&id, 0, sizeof(id));
+	id.type = IPSEC_ID_IPV4_ADDR;
+	id.protocol = IPPROTO_UDP;
+	id.port = 500;
+	id.data = (const uint8_t *)&s4->sin_addr;
+	id.len = 4;
+	idb[0] = id.type;
+	idb[1] = id.protocol;
+	idb[2] = 500 >> 8;
+	idb[3] = 500 & 0xff;
+	memcpy(idb + 4, id.data, 4);
+	assert_int_equal(ike_hash_i(pr->keys, pr->sai_b, pr->sai_len, idb, 8,
+	    hh, sizeof(hh)), 0);
+	wbuf_init(&w, plain, sizeof(plain));
+	isakmp_builder_init(&b, &w, NULL);
+	isakmp_build_id(&b, &id);
+	isakmp_build_data(&b, ISAKMP_PAYLOAD_HASH, hh, hl);
+	if (initial_contact) {
+		memcpy(spi, pr->icky, 8);
+		memcpy(spi + 8, pr->rcky, 8);
+		memset(&n, 0, sizeof(n));
+		n.doi = ISAKMP_DOI_IPSEC;
+		n.protocol = IPSEC_PROTO_ISAKMP;
+		n.spi_size = 16;
+		n.spi = spi;
+		n.type = ISAKMP_N_INITIAL_CONTACT;
+		isakmp_build_notify(&b, &n);
+	}
+	assert_true(isakmp_builder_finish(&b, &len));
+	return seal(pr, ISAKMP_EXCH_IDPROT, 0, 0, b.first, plain, len, out);
+}
+
+static void
+recv_mm6(struct peer *pr, const struct sent *s)
+{
+	uint8_t plain[IKD_MSG_MAX], hh[IKE_HASH_MAX];
+	const struct isakmp_payload *pl;
+	struct isakmp_hdr h;
+	struct isakmp_msg msg;
+	struct isakmp_data d;
+	struct isakmp_id id;
+	size_t hl = ike_keys_hash_len(pr->keys);
+
+	open_reply(pr, s, plain, &h, &msg);
+	pl = isakmp_msg_first(&msg, ISAKMP_PAYLOAD_ID);
+	assert_non_null(pl);
+	assert_int_equal(isakmp_id_parse(&pl->body, &id), 0);
+	assert_int_equal(id.type, IPSEC_ID_IPV4_ADDR);
+	assert_memory_equal(id.data, &((const struct sockaddr_in *)
+	    (const void *)&pr->p500.local)->sin_addr, 4);
+	assert_int_equal(ike_hash_r(pr->keys, pr->sai_b, pr->sai_len,
+	    rbuf_cur(&pl->body), rbuf_left(&pl->body), hh, sizeof(hh)), 0);
+	pl = isakmp_msg_first(&msg, ISAKMP_PAYLOAD_HASH);
+	assert_non_null(pl);
+	assert_int_equal(isakmp_data_parse(&pl->body, pl->type, &d), 0);
+	assert_int_equal(d.len, hl);
+	assert_memory_equal(d.data, hh, hl);
+}
+
+/* Run Main Mode to the end; returns the path MM5 went on. */
+static const struct ikd_path *
+main_mode(struct peer *pr)
+{
+	uint8_t m[IKD_MSG_MAX];
+	struct isakmp_hdr h;
+	struct isakmp_msg msg;
+	const struct ikd_path *p5;
+	size_t len, n0;
+
+	len = build_mm1(pr, m);
+	feed(m, len, &pr->p500);
+	assert_int_equal(nsent, 1);
+	parse_plain(&sent[0], &h, &msg);
+	memcpy(pr->rcky, h.rcookie, 8);
+	assert_int_equal(msg.count[ISAKMP_PAYLOAD_SA], 1);
+	assert_true(msg.count[ISAKMP_PAYLOAD_VID] >= 1);
+
+	len = build_mm3(pr, m);
+	feed(m, len, &pr->p500);
+	assert_int_equal(nsent, 2);
+	recv_mm4(pr, &sent[1]);
+
+	/* RFC 3947 4: float to 4500 once NAT is seen (or always, some do) */
+	p5 = pr->nat || pr->float_always ? &pr->p4500 : &pr->p500;
+	len = build_mm5(pr, m, false);
+	n0 = nsent;
+	feed(m, len, p5);
+	assert_int_equal(nsent, n0 + 1);
+	assert_true(ikd_addr_eq(&sent[n0].path.remote, &p5->remote, true));
+	assert_int_equal(sent[n0].path.natt, p5->natt);
+	recv_mm6(pr, &sent[n0]);
+	return p5;
+}
+
+static void
+build_esp_sa(struct isakmp_builder *b, const struct peer *pr)
+{
+	uint8_t spi[4];
+
+	spi[0] = (uint8_t)(pr->spi_i >> 24);
+	spi[1] = (uint8_t)(pr->spi_i >> 16);
+	spi[2] = (uint8_t)(pr->spi_i >> 8);
+	spi[3] = (uint8_t)pr->spi_i;
+	isakmp_build_sa_begin(b, ISAKMP_DOI_IPSEC, IPSEC_SIT_IDENTITY_ONLY);
+	isakmp_build_proposal_begin(b, 1, IPSEC_PROTO_ESP, spi, 4);
+	isakmp_build_transform_begin(b, 1, IPSEC_ESP_AES_CBC);
+	isakmp_build_attr(b, IPSEC_ATTR_LIFE_TYPE, IPSEC_LIFE_SECONDS);
+	isakmp_build_attr(b, IPSEC_ATTR_LIFE_DURATION, pr->qm_life);
+	isakmp_build_attr(b, IPSEC_ATTR_ENCAP_MODE, pr->encap);
+	isakmp_build_attr(b, IPSEC_ATTR_AUTH_ALG, IPSEC_AUTH_HMAC_SHA1);
+	isakmp_build_attr(b, IPSEC_ATTR_KEY_LENGTH, 256);
+	isakmp_build_transform_end(b);
+	isakmp_build_proposal_end(b);
+	isakmp_build_sa_end(b);
+}
+
+static size_t
+build_qm1(struct peer *pr, uint8_t *out)
+{
+	uint8_t plain[1024], hh[IKE_HASH_MAX], srv[4];
+	const struct sockaddr_in *s4 = (const struct sockaddr_in *)
+	    (const void *)&pr->self;
+	struct isakmp_builder b;
+	struct isakmp_nat_oa oa;
+	struct isakmp_id ci, cr;
+	struct wbuf w;
+	size_t len, hoff, hl = ike_keys_hash_len(pr->keys);
+
+	memcpy(srv, &((const struct sockaddr_in *)(const void *)
+	    &pr->p500.local)->sin_addr, 4);
+	wbuf_init(&w, plain, sizeof(plain));
+	isakmp_builder_init(&b, &w, NULL);
+	hoff = isakmp_build_data(&b, ISAKMP_PAYLOAD_HASH, NULL, hl);
+	build_esp_sa(&b, pr);
+	isakmp_build_data(&b, ISAKMP_PAYLOAD_NONCE, pr->qni, sizeof(pr->qni));
+	memset(&ci, 0, sizeof(ci));
+	ci.type = IPSEC_ID_IPV4_ADDR;
+	ci.protocol = pr->id_proto;
+	ci.port = 1701;
+	ci.data = (const uint8_t *)&s4->sin_addr;
+	ci.len = 4;
+	cr = ci;
+	cr.data = srv;
+	isakmp_build_id(&b, &ci);
+	isakmp_build_id(&b, &cr);
+	if (pr->nat) {
+		/* RFC 3947 5.2: NAT-OAi, NAT-OAr (Windows sends both) */
+		memset(&oa, 0, sizeof(oa));
+		oa.id_type = IPSEC_ID_IPV4_ADDR;
+		oa.addr = ci.data;
+		oa.len = 4;
+		isakmp_build_nat_oa(&b, ISAKMP_PAYLOAD_NAT_OA, &oa);
+		oa.addr = srv;
+		isakmp_build_nat_oa(&b, ISAKMP_PAYLOAD_NAT_OA, &oa);
+	}
+	assert_true(isakmp_builder_finish(&b, &len));
+	assert_int_equal(ike_qm_hash1(pr->keys, pr->mid, plain + hoff + hl,
+	    len - hoff - hl, hh, sizeof(hh)), 0);
+	memcpy(plain + hoff, hh, hl);
+	return seal(pr, ISAKMP_EXCH_QUICK, pr->mid, pr->qm_flags, b.first,
+	    plain, len, out);
+}
+
+static void
+recv_qm2(struct peer *pr, const struct sent *s)
+{
+	uint8_t plain[IKD_MSG_MAX], hh[IKE_HASH_MAX];
+	const struct isakmp_payload *pl;
+	struct isakmp_hdr h;
+	struct isakmp_msg msg;
+	struct isakmp_data d;
+	struct isakmp_sa sa;
+	struct isakmp_proposal prop;
+	struct isakmp_notify n;
+	struct rbuf it;
+	size_t hl = ike_keys_hash_len(pr->keys), end;
+
+	open_reply(pr, s, plain, &h, &msg);
+	assert_int_equal(h.exchange, ISAKMP_EXCH_QUICK);
+	assert_int_equal(h.msgid, pr->mid);
+	assert_int_equal(msg.pl[0].type, ISAKMP_PAYLOAD_HASH);
+	assert_int_equal(msg.count[ISAKMP_PAYLOAD_ID], 2);
+	if (pr->nat)
+		assert_int_equal(msg.count[ISAKMP_PAYLOAD_NAT_OA], 2);
+	end = msg.pl[msg.npl - 1].offset + msg.pl[msg.npl - 1].length;
+	assert_int_equal(ike_qm_hash2(pr->keys, pr->mid, pr->qni,
+	    sizeof(pr->qni), plain + msg.pl[1].offset,
+	    end - msg.pl[1].offset, hh, sizeof(hh)), 0);
+	assert_int_equal(isakmp_data_parse(&msg.pl[0].body,
+	    ISAKMP_PAYLOAD_HASH, &d), 0);
+	assert_memory_equal(d.data, hh, hl);
+	pl = isakmp_msg_first(&msg, ISAKMP_PAYLOAD_SA);
+	assert_int_equal(isakmp_sa_parse(&pl->body, &sa), 0);
+	it = sa.proposals;
+	assert_true(isakmp_proposal_next(&it, &prop));
+	assert_int_equal(prop.spi_size, 4);
+	pr->spi_r = (uint32_t)prop.spi[0] << 24 | (uint32_t)prop.spi[1] << 16 |
+	    (uint32_t)prop.spi[2] << 8 | prop.spi[3];
+	pl = isakmp_msg_first(&msg, ISAKMP_PAYLOAD_NONCE);
+	assert_int_equal(isakmp_data_parse(&pl->body, pl->type, &d), 0);
+	memcpy(pr->qnr, d.data, d.len);
+	pr->qnr_len = d.len;
+	for (pl = isakmp_msg_first(&msg, ISAKMP_PAYLOAD_N); pl != NULL;
+	    pl = isakmp_msg_next(&msg, pl)) {
+		assert_int_equal(isakmp_notify_parse(&pl->body, &n), 0);
+		if (n.type == ISAKMP_N_RESPONDER_LIFETIME)
+			pr->qm2_resp_life = true;
+	}
+}
+
+static size_t
+build_qm3(struct peer *pr, uint8_t *out)
+{
+	uint8_t plain[128], hh[IKE_HASH_MAX];
+	struct isakmp_builder b;
+	struct wbuf w;
+	size_t len, hl = ike_keys_hash_len(pr->keys);
+
+	assert_int_equal(ike_qm_hash3(pr->keys, pr->mid, pr->qni,
+	    sizeof(pr->qni), pr->qnr, pr->qnr_len, hh, sizeof(hh)), 0);
+	wbuf_init(&w, plain, sizeof(plain));
+	isakmp_builder_init(&b, &w, NULL);
+	isakmp_build_data(&b, ISAKMP_PAYLOAD_HASH, hh, hl);
+	assert_true(isakmp_builder_finish(&b, &len));
+	return seal(pr, ISAKMP_EXCH_QUICK, pr->mid, 0, b.first, plain, len,
+	    out);
+}
+
+/* The installed keys must be the initiator's KEYMAT for that SPI. */
+static void
+check_keys(const struct peer *pr, const struct xfrm_sa_req *r)
+{
+	struct ike_secret *km;
+	uint8_t spi[4];
+
+	spi[0] = (uint8_t)(r->spi >> 24);
+	spi[1] = (uint8_t)(r->spi >> 16);
+	spi[2] = (uint8_t)(r->spi >> 8);
+	spi[3] = (uint8_t)r->spi;
+	km = ike_keymat(pr->keys, NULL, IPSEC_PROTO_ESP, spi, 4, pr->qni,
+	    sizeof(pr->qni), pr->qnr, pr->qnr_len, 32 + 20);
+	assert_non_null(km);
+	assert_int_equal(r->enc, XFRM_ENC_AES_CBC);
+	assert_int_equal(r->enc_key_len, 32);
+	assert_memory_equal(r->enc_key, km->p, 32);
+	assert_int_equal(r->auth, XFRM_AUTH_HMAC_SHA1_96);
+	assert_int_equal(r->auth_key_len, 20);
+	assert_memory_equal(r->auth_key, km->p + 32, 20);
+	ike_secret_free(km);
+}
+
+static void
+quick_mode(struct peer *pr, const struct ikd_path *path)
+{
+	uint8_t m[IKD_MSG_MAX];
+	size_t len, n0;
+
+	len = build_qm1(pr, m);
+	n0 = nsent;
+	feed(m, len, path);
+	assert_int_equal(nsent, n0 + 1);
+	assert_int_equal(mk.nalloc, 1);
+	recv_qm2(pr, &sent[n0]);
+	assert_int_equal(pr->spi_r, 0xc0de0100);
+	len = build_qm3(pr, m);
+	feed(m, len, path);
+	/* nothing to answer, unless COMMIT asked for CONNECTED */
+	assert_int_equal(nsent, n0 + 1 + (pr->qm_flags & ISAKMP_FLAG_COMMIT ?
+	    1 : 0));
+	assert_int_equal(mk.nadd, 2);
+	/* inbound: our SPI, from the peer; outbound: its SPI */
+	assert_int_equal(mk.add[0].dir, XFRM_DIR_IN);
+	assert_int_equal(mk.add[0].spi, pr->spi_r);
+	assert_int_equal(mk.add[1].dir, XFRM_DIR_OUT);
+	assert_int_equal(mk.add[1].spi, pr->spi_i);
+	check_keys(pr, &mk.add[0]);
+	check_keys(pr, &mk.add[1]);
+	assert_int_equal(mk.add[0].hard_secs,
+	    pr->qm_life < 28800 ? pr->qm_life : 28800);
+	assert_int_equal(mk.add[0].sel.proto, IPPROTO_UDP);
+	assert_int_equal(mk.add[0].sel.dport, 1701);
+	assert_int_equal(mk.add[1].sel.sport, 1701);
+	assert_int_equal(mk.add[0].reqid, XFRM_REQID_L2TP);
+}
+
+static void
+run_full(uint16_t encr, uint16_t keylen, enum ike_enc enc, uint16_t group)
+{
+	struct peer pr;
+	const struct ikd_path *p;
+
+	peer_init(&pr, encr, keylen, enc, group, false);
+	p = main_mode(&pr);
+	assert_int_equal(ctx.ctr.p1_established, 1);
+	assert_int_equal(ctx.half_open, 0);
+	quick_mode(&pr, p);
+	assert_false(mk.add[0].encap);
+	assert_int_equal(ctx.ctr.qm_done, 1);
+	assert_int_equal(ctx.ctr.malformed, 0);
+	peer_free(&pr);
+}
+
+static void
+test_full_aes256_sha1_modp2048(void **state)
+{
+	(void)state;
+	run_full(IKE_ENCR_AES_CBC, 256, IKE_ENC_AES256_CBC,
+	    IKE_GROUP_MODP_2048);
+}
+
+static void
+test_full_aes128_sha1_ecp256(void **state)
+{
+	(void)state;
+	run_full(IKE_ENCR_AES_CBC, 128, IKE_ENC_AES128_CBC, IKE_GROUP_ECP_256);
+}
+
+static void
+test_full_3des_modp1024(void **state)
+{
+	(void)state;
+	/* the Windows-like legacy proposal of the e2e strongSwan client */
+	run_full(IKE_ENCR_3DES_CBC, 0, IKE_ENC_3DES_CBC, IKE_GROUP_MODP_1024);
+}
+
+static void
+test_nat_float(void **state)
+{
+	struct peer pr;
+	const struct ikd_path *p;
+	struct ike_sa *sa;
+
+	(void)state;
+	peer_init(&pr, IKE_ENCR_AES_CBC, 128, IKE_ENC_AES128_CBC,
+	    IKE_GROUP_ECP_256, true);
+	p = main_mode(&pr);
+	assert_true(p->natt);
+	sa = TAILQ_FIRST(&ctx.sas);
+	assert_non_null(sa);
+	assert_true(sa->peer_natted);
+	assert_false(sa->local_natted);
+	assert_true(sa->path.natt);
+	assert_int_equal(ikd_addr_port(&sa->path.remote), 1025);
+	quick_mode(&pr, p);
+	/* RFC 3948: ESP in UDP, ports as on the wire */
+	assert_true(mk.add[0].encap);
+	assert_int_equal(mk.add[0].encap_sport, 1025);
+	assert_int_equal(mk.add[0].encap_dport, 4500);
+	assert_true(mk.add[1].encap);
+	assert_int_equal(mk.add[1].encap_sport, 4500);
+	assert_int_equal(mk.add[1].encap_dport, 1025);
+	/* SAs use the public address, not IDci (RFC 3947 5.2) */
+	assert_memory_equal(&mk.add[1].dst.v4,
+	    &((const struct sockaddr_in *)(const void *)&p->remote)->sin_addr,
+	    4);
+	peer_free(&pr);
+}
+
+static void
+test_wrong_psk(void **state)
+{
+	uint8_t m[IKD_MSG_MAX];
+	struct isakmp_hdr h;
+	struct isakmp_msg msg;
+	struct peer pr;
+	size_t len;
+
+	(void)state;
+	peer_init(&pr, IKE_ENCR_AES_CBC, 256, IKE_ENC_AES256_CBC,
+	    IKE_GROUP_MODP_2048, false);
+	pr.psk = "not-the-right-psk-at-all";
+	len = build_mm1(&pr, m);
+	feed(m, len, &pr.p500);
+	parse_plain(&sent[0], &h, &msg);
+	memcpy(pr.rcky, h.rcookie, 8);
+	len = build_mm3(&pr, m);
+	feed(m, len, &pr.p500);
+	recv_mm4(&pr, &sent[1]);
+	len = build_mm5(&pr, m, false);
+	feed(m, len, &pr.p500);
+	/* no MM6, the SA is gone, nothing reached the kernel */
+	assert_int_equal(nsent, 2);
+	assert_int_equal(ctx.nsa, 0);
+	assert_int_equal(ctx.ctr.auth_failed, 1);
+	assert_int_equal(mk.nalloc + mk.nadd, 0);
+	/* its retransmission finds nothing */
+	feed(m, len, &pr.p500);
+	assert_int_equal(nsent, 2);
+	assert_int_equal(ctx.ctr.unknown_sa, 1);
+	peer_free(&pr);
+}
+
+static void
+test_duplicate_mm3(void **state)
+{
+	uint8_t m[IKD_MSG_MAX], m1[IKD_MSG_MAX];
+	struct isakmp_hdr h;
+	struct isakmp_msg msg;
+	struct peer pr;
+	size_t len, len1;
+
+	(void)state;
+	peer_init(&pr, IKE_ENCR_AES_CBC, 256, IKE_ENC_AES256_CBC,
+	    IKE_GROUP_MODP_2048, false);
+	len1 = build_mm1(&pr, m1);
+	feed(m1, len1, &pr.p500);
+	/* a resent MM1 gets the same MM2 and makes no new SA */
+	feed(m1, len1, &pr.p500);
+	assert_int_equal(nsent, 2);
+	assert_int_equal(sent[0].len, sent[1].len);
+	assert_memory_equal(sent[0].p, sent[1].p, sent[0].len);
+	assert_int_equal(ctx.nsa, 1);
+	parse_plain(&sent[0], &h, &msg);
+	memcpy(pr.rcky, h.rcookie, 8);
+	len = build_mm3(&pr, m);
+	feed(m, len, &pr.p500);
+	feed(m, len, &pr.p500);
+	assert_int_equal(nsent, 4);
+	assert_int_equal(sent[2].len, sent[3].len);
+	assert_memory_equal(sent[2].p, sent[3].p, sent[2].len);
+	assert_int_equal(ctx.ctr.retransmits, 2);
+	/* and the exchange still completes with those keys */
+	recv_mm4(&pr, &sent[3]);
+	len = build_mm5(&pr, m, false);
+	feed(m, len, &pr.p500);
+	assert_int_equal(nsent, 5);
+	recv_mm6(&pr, &sent[4]);
+	/* a resent MM5 gets MM6 again, byte for byte */
+	feed(m, len, &pr.p500);
+	assert_int_equal(nsent, 6);
+	assert_memory_equal(sent[4].p, sent[5].p, sent[4].len);
+	peer_free(&pr);
+}
+
+static void
+test_qm_tcp_refused(void **state)
+{
+	uint8_t m[IKD_MSG_MAX], plain[IKD_MSG_MAX];
+	const struct isakmp_payload *pl;
+	const struct ikd_path *p;
+	struct isakmp_hdr h;
+	struct isakmp_msg msg;
+	struct isakmp_notify n;
+	struct peer pr;
+	size_t len, n0;
+
+	(void)state;
+	peer_init(&pr, IKE_ENCR_AES_CBC, 128, IKE_ENC_AES128_CBC,
+	    IKE_GROUP_ECP_256, false);
+	pr.id_proto = IPPROTO_TCP;
+	p = main_mode(&pr);
+	len = build_qm1(&pr, m);
+	n0 = nsent;
+	feed(m, len, p);
+	assert_int_equal(mk.nalloc, 0);
+	assert_int_equal(mk.nadd, 0);
+	assert_int_equal(ctx.ctr.qm_refused, 1);
+	/* a protected INVALID-ID-INFORMATION notify */
+	assert_int_equal(nsent, n0 + 1);
+	open_reply(&pr, &sent[n0], plain, &h, &msg);
+	assert_int_equal(h.exchange, ISAKMP_EXCH_INFO);
+	pl = isakmp_msg_first(&msg, ISAKMP_PAYLOAD_N);
+	assert_non_null(pl);
+	assert_int_equal(isakmp_notify_parse(&pl->body, &n), 0);
+	assert_int_equal(n.type, ISAKMP_N_INVALID_ID_INFORMATION);
+	peer_free(&pr);
+}
+
+/* Send a protected Informational with one notify or delete. */
+static void
+send_info(struct peer *pr, const struct ikd_path *path, uint32_t mid,
+    const struct isakmp_notify *n, const struct isakmp_delete *d)
+{
+	uint8_t plain[512], m[IKD_MSG_MAX], hh[IKE_HASH_MAX];
+	struct isakmp_builder b;
+	struct wbuf w;
+	size_t len, hoff, hl = ike_keys_hash_len(pr->keys);
+
+	wbuf_init(&w, plain, sizeof(plain));
+	isakmp_builder_init(&b, &w, NULL);
+	hoff = isakmp_build_data(&b, ISAKMP_PAYLOAD_HASH, NULL, hl);
+	if (n != NULL)
+		isakmp_build_notify(&b, n);
+	if (d != NULL)
+		isakmp_build_delete(&b, d);
+	assert_true(isakmp_builder_finish(&b, &len));
+	assert_int_equal(ike_info_hash(pr->keys, mid, plain + hoff + hl,
+	    len - hoff - hl, hh, sizeof(hh)), 0);
+	memcpy(plain + hoff, hh, hl);
+	len = seal(pr, ISAKMP_EXCH_INFO, mid, 0, b.first, plain, len, m);
+	ike_ivs_drop(pr->ivs, mid);
+	feed(m, len, path);
+}
+
+static void
+test_info_dpd_delete(void **state)
+{
+	uint8_t plain[IKD_MSG_MAX], spi[16], seq[4] = { 0, 0, 0x12, 0x34 };
+	uint8_t espi[4];
+	const struct isakmp_payload *pl;
+	const struct ikd_path *p;
+	struct isakmp_hdr h;
+	struct isakmp_msg msg;
+	struct isakmp_notify n, an;
+	struct isakmp_delete d;
+	struct peer pr;
+	size_t n0;
+
+	(void)state;
+	peer_init(&pr, IKE_ENCR_AES_CBC, 128, IKE_ENC_AES128_CBC,
+	    IKE_GROUP_ECP_256, false);
+	p = main_mode(&pr);
+	quick_mode(&pr, p);
+
+	/* RFC 3706: R-U-THERE -> R-U-THERE-ACK with the same sequence */
+	memcpy(spi, pr.icky, 8);
+	memcpy(spi + 8, pr.rcky, 8);
+	memset(&n, 0, sizeof(n));
+	n.doi = ISAKMP_DOI_IPSEC;
+	n.protocol = IPSEC_PROTO_ISAKMP;
+	n.spi_size = 16;
+	n.spi = spi;
+	n.type = ISAKMP_N_R_U_THERE;
+	n.data = seq;
+	n.len = 4;
+	n0 = nsent;
+	send_info(&pr, p, 0x70000001, &n, NULL);
+	assert_int_equal(nsent, n0 + 1);
+	open_reply(&pr, &sent[n0], plain, &h, &msg);
+	ike_ivs_drop(pr.ivs, h.msgid);
+	pl = isakmp_msg_first(&msg, ISAKMP_PAYLOAD_N);
+	assert_non_null(pl);
+	assert_int_equal(isakmp_notify_parse(&pl->body, &an), 0);
+	assert_int_equal(an.type, ISAKMP_N_R_U_THERE_ACK);
+	assert_int_equal(an.len, 4);
+	assert_memory_equal(an.data, seq, 4);
+
+	/* Delete of the ESP SA: both kernel SAs go */
+	espi[0] = (uint8_t)(pr.spi_i >> 24);
+	espi[1] = (uint8_t)(pr.spi_i >> 16);
+	espi[2] = (uint8_t)(pr.spi_i >> 8);
+	espi[3] = (uint8_t)pr.spi_i;
+	memset(&d, 0, sizeof(d));
+	d.doi = ISAKMP_DOI_IPSEC;
+	d.protocol = IPSEC_PROTO_ESP;
+	d.spi_size = 4;
+	d.count = 1;
+	d.spis = espi;
+	send_info(&pr, p, 0x70000002, NULL, &d);
+	assert_int_equal(mk.ndel, 2);
+	assert_true(TAILQ_EMPTY(&ctx.children));
+
+	/* Delete of the ISAKMP SA */
+	d.protocol = IPSEC_PROTO_ISAKMP;
+	d.spi_size = 16;
+	d.spis = spi;
+	send_info(&pr, p, 0x70000003, NULL, &d);
+	assert_int_equal(ctx.nsa, 0);
+	assert_int_equal(ctx.ctr.malformed, 0);
+	peer_free(&pr);
+}
+
+static void
+test_initial_contact(void **state)
+{
+	struct peer a, b;
+	const struct ikd_path *p;
+	uint8_t m[IKD_MSG_MAX];
+	struct isakmp_hdr h;
+	struct isakmp_msg msg;
+	size_t len, n0;
+
+	(void)state;
+	peer_init(&a, IKE_ENCR_AES_CBC, 128, IKE_ENC_AES128_CBC,
+	    IKE_GROUP_ECP_256, false);
+	p = main_mode(&a);
+	quick_mode(&a, p);
+	assert_int_equal(ctx.nsa, 1);
+
+	/* the same peer again (a reboot) with INITIAL-CONTACT */
+	peer_init(&b, IKE_ENCR_AES_CBC, 128, IKE_ENC_AES128_CBC,
+	    IKE_GROUP_ECP_256, false);
+	n0 = nsent;
+	len = build_mm1(&b, m);
+	feed(m, len, &b.p500);
+	parse_plain(&sent[n0], &h, &msg);
+	memcpy(b.rcky, h.rcookie, 8);
+	len = build_mm3(&b, m);
+	feed(m, len, &b.p500);
+	recv_mm4(&b, &sent[n0 + 1]);
+	len = build_mm5(&b, m, true);
+	feed(m, len, &b.p500);
+	recv_mm6(&b, &sent[n0 + 2]);
+	/* the older ISAKMP SA and its ESP pair are gone */
+	assert_int_equal(ctx.nsa, 1);
+	assert_int_equal(mk.ndel, 2);
+	assert_true(TAILQ_EMPTY(&ctx.children));
+	peer_free(&a);
+	peer_free(&b);
+}
+
+static void
+test_garbage(void **state)
+{
+	uint8_t m[IKD_MSG_MAX], r[IKD_MSG_MAX];
+	struct isakmp_hdr h;
+	struct isakmp_msg msg;
+	struct peer pr;
+	size_t len, i, j;
+
+	(void)state;
+	peer_init(&pr, IKE_ENCR_AES_CBC, 256, IKE_ENC_AES256_CBC,
+	    IKE_GROUP_MODP_2048, false);
+	len = build_mm1(&pr, m);
+	/* every truncation of a valid MM1 */
+	for (i = 0; i < len; i++)
+		feed(m, i, &pr.p500);
+	assert_int_equal(nsent, 0);
+	assert_int_equal(ctx.nsa, 0);
+	/* random bytes, alone and behind a valid header */
+	for (i = 0; i < 2000; i++) {
+		size_t n = (size_t)(i % 300) + 1;
+
+		assert_int_equal(RAND_bytes(r, (int)n), 1);
+		feed(r, n, (i & 1) ? &pr.p4500 : &pr.p500);
+		memcpy(r, m, ISAKMP_HDR_LEN < len ? ISAKMP_HDR_LEN : len);
+		r[24] = (uint8_t)((n + ISAKMP_HDR_LEN) >> 24);
+		r[25] = (uint8_t)((n + ISAKMP_HDR_LEN) >> 16);
+		r[26] = (uint8_t)((n + ISAKMP_HDR_LEN) >> 8);
+		r[27] = (uint8_t)(n + ISAKMP_HDR_LEN);
+		assert_int_equal(RAND_bytes(r + ISAKMP_HDR_LEN, (int)n), 1);
+		r[16] = (uint8_t)(i & 0xff);	/* any next payload */
+		feed(r, n + ISAKMP_HDR_LEN, &pr.p500);
+	}
+	ikd_shutdown(&ctx, false);
+	nsent = 0;
+	/* a real SA, then garbage with its cookies in every exchange */
+	main_mode(&pr);
+	for (i = 0; i < 600; i++) {
+		uint8_t ex[] = { ISAKMP_EXCH_IDPROT, ISAKMP_EXCH_QUICK,
+		    ISAKMP_EXCH_INFO, ISAKMP_EXCH_AGGRESSIVE };
+		size_t n = 16 * ((i % 20) + 1);
+
+		hdr(&pr, &h, ex[i % 4], i % 3 == 0 ? 0 : (uint32_t)i);
+		h.next = (uint8_t)(i % 14);
+		h.flags = (uint8_t)(i % 8);
+		h.length = (uint32_t)(ISAKMP_HDR_LEN + n);
+		{
+			struct wbuf w;
+
+			wbuf_init(&w, r, sizeof(r));
+			isakmp_hdr_build(&w, &h);
+		}
+		assert_int_equal(RAND_bytes(r + ISAKMP_HDR_LEN, (int)n), 1);
+		feed(r, ISAKMP_HDR_LEN + n, &pr.p500);
+		/* and its truncations */
+		for (j = ISAKMP_HDR_LEN; j < ISAKMP_HDR_LEN + n; j += 7)
+			feed(r, j, &pr.p500);
+	}
+	/* the SA is still there; a keepalive is just counted */
+	assert_int_equal(ctx.nsa, 1);
+	r[0] = 0xff;
+	feed(r, 1, &pr.p4500);
+	assert_true(ctx.ctr.keepalives >= 1);
+	(void)msg;
+	peer_free(&pr);
+}
+
+static void
+test_mm1_no_proposal(void **state)
+{
+	uint8_t m[IKD_MSG_MAX];
+	const struct isakmp_payload *pl;
+	struct isakmp_hdr h;
+	struct isakmp_msg msg;
+	struct isakmp_notify n;
+	struct peer pr;
+	size_t len;
+
+	(void)state;
+	/* DES is always refused */
+	peer_init(&pr, IKE_ENCR_DES_CBC, 0, IKE_ENC_3DES_CBC,
+	    IKE_GROUP_MODP_2048, false);
+	len = build_mm1(&pr, m);
+	feed(m, len, &pr.p500);
+	assert_int_equal(ctx.nsa, 0);
+	assert_int_equal(ctx.ctr.no_proposal, 1);
+	/* RFC 2408 5: an unprotected NO-PROPOSAL-CHOSEN */
+	assert_int_equal(nsent, 1);
+	parse_plain(&sent[0], &h, &msg);
+	assert_int_equal(h.exchange, ISAKMP_EXCH_INFO);
+	assert_false(h.flags & ISAKMP_FLAG_ENC);
+	pl = isakmp_msg_first(&msg, ISAKMP_PAYLOAD_N);
+	assert_non_null(pl);
+	assert_int_equal(isakmp_notify_parse(&pl->body, &n), 0);
+	assert_int_equal(n.type, ISAKMP_N_NO_PROPOSAL_CHOSEN);
+	peer_free(&pr);
+}
+
+static void
+test_commit_connected(void **state)
+{
+	uint8_t plain[IKD_MSG_MAX];
+	const struct isakmp_payload *pl;
+	const struct ikd_path *p;
+	struct isakmp_hdr h;
+	struct isakmp_msg msg;
+	struct isakmp_notify n;
+	struct peer pr;
+
+	(void)state;
+	peer_init(&pr, IKE_ENCR_AES_CBC, 128, IKE_ENC_AES128_CBC,
+	    IKE_GROUP_ECP_256, false);
+	pr.qm_flags = ISAKMP_FLAG_COMMIT;
+	p = main_mode(&pr);
+	quick_mode(&pr, p);
+	/* RFC 2408 4.8: after the install, N(CONNECTED) in the QM's M-ID */
+	open_reply(&pr, &sent[nsent - 1], plain, &h, &msg);
+	assert_int_equal(h.exchange, ISAKMP_EXCH_QUICK);
+	assert_int_equal(h.msgid, pr.mid);
+	assert_true(h.flags & ISAKMP_FLAG_COMMIT);
+	pl = isakmp_msg_first(&msg, ISAKMP_PAYLOAD_N);
+	assert_non_null(pl);
+	assert_int_equal(isakmp_notify_parse(&pl->body, &n), 0);
+	assert_int_equal(n.type, ISAKMP_N_CONNECTED);
+	peer_free(&pr);
+}
+
+static void
+test_responder_lifetime(void **state)
+{
+	const struct ikd_path *p;
+	struct peer pr;
+
+	(void)state;
+	peer_init(&pr, IKE_ENCR_AES_CBC, 128, IKE_ENC_AES128_CBC,
+	    IKE_GROUP_ECP_256, false);
+	pr.qm_life = 86400;
+	p = main_mode(&pr);
+	quick_mode(&pr, p);
+	/* RFC 2407 4.6.3.1: shortened to ike.ipsec_lifetime_max, and said */
+	assert_true(pr.qm2_resp_life);
+	assert_int_equal(mk.add[0].hard_secs, 28800);
+	assert_int_equal(mk.add[1].hard_secs, 28800);
+	peer_free(&pr);
+}
+
+static void
+test_out_of_order(void **state)
+{
+	uint8_t m[IKD_MSG_MAX];
+	struct isakmp_builder b;
+	struct isakmp_notify n;
+	struct isakmp_hdr h;
+	struct isakmp_msg msg;
+	struct wbuf w;
+	struct peer pr;
+	size_t len;
+
+	(void)state;
+	peer_init(&pr, IKE_ENCR_AES_CBC, 256, IKE_ENC_AES256_CBC,
+	    IKE_GROUP_MODP_2048, false);
+	len = build_mm1(&pr, m);
+	feed(m, len, &pr.p500);
+	parse_plain(&sent[0], &h, &msg);
+	memcpy(pr.rcky, h.rcookie, 8);
+	/* MM_R1: a Quick Mode, an unprotected notify: dropped */
+	hdr(&pr, &h, ISAKMP_EXCH_QUICK, 0x1234);
+	h.flags = ISAKMP_FLAG_ENC;
+	wbuf_init(&w, m, sizeof(m));
+	isakmp_builder_init(&b, &w, &h);
+	isakmp_build_data(&b, ISAKMP_PAYLOAD_HASH, NULL, 20);
+	assert_true(isakmp_builder_finish(&b, &len));
+	feed(m, len, &pr.p500);
+	hdr(&pr, &h, ISAKMP_EXCH_INFO, 0);
+	wbuf_init(&w, m, sizeof(m));
+	isakmp_builder_init(&b, &w, &h);
+	memset(&n, 0, sizeof(n));
+	n.doi = ISAKMP_DOI_IPSEC;
+	n.protocol = IPSEC_PROTO_ISAKMP;
+	n.type = ISAKMP_N_PAYLOAD_MALFORMED;
+	isakmp_build_notify(&b, &n);
+	assert_true(isakmp_builder_finish(&b, &len));
+	feed(m, len, &pr.p500);
+	/* an MM3 without its nonce: malformed, the SA waits for a good one */
+	hdr(&pr, &h, ISAKMP_EXCH_IDPROT, 0);
+	wbuf_init(&w, m, sizeof(m));
+	isakmp_builder_init(&b, &w, &h);
+	isakmp_build_data(&b, ISAKMP_PAYLOAD_KE, pr.sai_b, 16);
+	assert_true(isakmp_builder_finish(&b, &len));
+	feed(m, len, &pr.p500);
+	assert_int_equal(nsent, 1);
+	assert_int_equal(ctx.nsa, 1);
+	assert_int_equal(TAILQ_FIRST(&ctx.sas)->state, IKE_SA_MM_R1);
+	assert_int_equal(ctx.ctr.malformed, 3);
+	/* the right MM3 still works */
+	len = build_mm3(&pr, m);
+	feed(m, len, &pr.p500);
+	assert_int_equal(nsent, 2);
+	assert_int_equal(TAILQ_FIRST(&ctx.sas)->state, IKE_SA_MM_R2);
+	peer_free(&pr);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_full_aes256_sha1_modp2048,
+		    reset, done),
+		cmocka_unit_test_setup_teardown(test_full_aes128_sha1_ecp256,
+		    reset, done),
+		cmocka_unit_test_setup_teardown(test_full_3des_modp1024,
+		    reset, done),
+		cmocka_unit_test_setup_teardown(test_nat_float, reset, done),
+		cmocka_unit_test_setup_teardown(test_wrong_psk, reset, done),
+		cmocka_unit_test_setup_teardown(test_duplicate_mm3, reset,
+		    done),
+		cmocka_unit_test_setup_teardown(test_qm_tcp_refused, reset,
+		    done),
+		cmocka_unit_test_setup_teardown(test_info_dpd_delete, reset,
+		    done),
+		cmocka_unit_test_setup_teardown(test_initial_contact, reset,
+		    done),
+		cmocka_unit_test_setup_teardown(test_garbage, reset, done),
+		cmocka_unit_test_setup_teardown(test_mm1_no_proposal, reset,
+		    done),
+		cmocka_unit_test_setup_teardown(test_commit_connected, reset,
+		    done),
+		cmocka_unit_test_setup_teardown(test_responder_lifetime, reset,
+		    done),
+		cmocka_unit_test_setup_teardown(test_out_of_order, reset,
+		    done),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
