@@ -15,6 +15,7 @@
  * one line listing what the peer offered and the distinct reasons.
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -514,81 +515,104 @@ basic_attr(const struct isakmp_attr *a, uint16_t *v, const char *name,
 	return true;
 }
 
+/* One 16-bit basic attribute of a transform and where it is stored. */
+struct attr_slot {
+	uint16_t type;
+	size_t off;		/* of a uint16_t in the decoded transform */
+	const char *name;
+};
+
+/* What one phase's transforms may carry (RFC 2409 A, RFC 2407 4.5). */
+struct attr_class {
+	const struct attr_slot *slots;
+	size_t nslots;
+	uint16_t life_type;
+	uint16_t life_dur;
+	const char *(*attr_name)(unsigned int type);
+};
+
 /*
- * Phase 1 attributes (RFC 2409 Appendix A). Anything we do not negotiate
- * (private groups, PRF, field size, group order) makes the transform
- * unacceptable: accepting it silently would agree to something else.
+ * Decode a transform's attributes into the uint16_t fields of `xf` named
+ * by the class, plus its seen bits and lifetime. Anything the class does
+ * not list makes the transform unacceptable; after the first failure the
+ * decoding goes on for the label only. False with the first reason.
  */
 static bool
-p1_decode(const struct isakmp_transform *xf, struct p1_xf *t, char *reason,
-    size_t rlen)
+attrs_decode(const struct attr_class *cls, struct rbuf it, void *xf,
+    uint32_t *seen, struct life *life, char *reason, size_t rlen)
 {
-	struct rbuf it = xf->attrs;
+	const struct attr_slot *slot;
 	struct isakmp_attr a;
-	uint16_t *dst;
-	const char *name;
 	char tmp[REASON_LEN];
 	bool ok = true;
+	size_t i;
 
-	memset(t, 0, sizeof(*t));
 	reason[0] = '\0';
 	while (rbuf_left(&it) > 0) {
 		if (!isakmp_attr_next(&it, &a)) {
 			snprintf(reason, rlen, "malformed attributes");
 			return false;
 		}
-		/* after a failure keep decoding, for the label only */
-		if (!life_follows(&t->life, &a, IKE_ATTR_LIFE_DURATION, tmp,
-		    sizeof(tmp)))
+		if (!life_follows(life, &a, cls->life_dur, tmp, sizeof(tmp)))
 			ok = first_fail(ok, reason, rlen, tmp);
-		switch (a.type) {
-		case IKE_ATTR_ENCR:
-			dst = &t->enc;
-			name = "encryption";
-			break;
-		case IKE_ATTR_HASH:
-			dst = &t->hash;
-			name = "hash";
-			break;
-		case IKE_ATTR_AUTH:
-			dst = &t->auth;
-			name = "auth method";
-			break;
-		case IKE_ATTR_GROUP_DESC:
-			dst = &t->group;
-			name = "group";
-			break;
-		case IKE_ATTR_KEY_LENGTH:
-			dst = &t->key_bits;
-			name = "key length";
-			break;
-		case IKE_ATTR_LIFE_TYPE:
-		case IKE_ATTR_LIFE_DURATION:
-			if (!life_attr(&t->life, &a, IKE_ATTR_LIFE_TYPE, tmp,
+		if (a.type == cls->life_type || a.type == cls->life_dur) {
+			if (!life_attr(life, &a, cls->life_type, tmp,
 			    sizeof(tmp)))
 				ok = first_fail(ok, reason, rlen, tmp);
 			continue;
-		default:
+		}
+		for (slot = NULL, i = 0; i < cls->nslots; i++)
+			if (cls->slots[i].type == a.type)
+				slot = &cls->slots[i];
+		if (slot == NULL) {
 			snprintf(tmp, sizeof(tmp),
 			    "unsupported attribute %s (%u)",
-			    isakmp_ike_attr_name(a.type), (unsigned int)a.type);
+			    cls->attr_name(a.type), (unsigned int)a.type);
 			ok = first_fail(ok, reason, rlen, tmp);
 			continue;
 		}
-		if (SEEN(t, a.type)) {
-			snprintf(tmp, sizeof(tmp), "duplicate %s", name);
+		if ((*seen & (UINT32_C(1) << a.type)) != 0) {
+			snprintf(tmp, sizeof(tmp), "duplicate %s", slot->name);
 			ok = first_fail(ok, reason, rlen, tmp);
 			continue;
 		}
-		t->seen |= UINT32_C(1) << a.type;
-		if (!basic_attr(&a, dst, name, tmp, sizeof(tmp)))
+		*seen |= UINT32_C(1) << a.type;
+		if (!basic_attr(&a, (uint16_t *)((char *)xf + slot->off),
+		    slot->name, tmp, sizeof(tmp)))
 			ok = first_fail(ok, reason, rlen, tmp);
 	}
-	if (ok && t->life.pending != 0) {
+	if (ok && life->pending != 0) {
 		snprintf(reason, rlen, "life type without duration");
 		ok = false;
 	}
 	return ok;
+}
+
+/*
+ * Phase 1 attributes (RFC 2409 Appendix A). Anything we do not negotiate
+ * (private groups, PRF, field size, group order) makes the transform
+ * unacceptable: accepting it silently would agree to something else.
+ */
+static const struct attr_slot p1_slots[] = {
+	{ IKE_ATTR_ENCR, offsetof(struct p1_xf, enc), "encryption" },
+	{ IKE_ATTR_HASH, offsetof(struct p1_xf, hash), "hash" },
+	{ IKE_ATTR_AUTH, offsetof(struct p1_xf, auth), "auth method" },
+	{ IKE_ATTR_GROUP_DESC, offsetof(struct p1_xf, group), "group" },
+	{ IKE_ATTR_KEY_LENGTH, offsetof(struct p1_xf, key_bits),
+	    "key length" },
+};
+static const struct attr_class p1_class = {
+	p1_slots, sizeof(p1_slots) / sizeof(p1_slots[0]),
+	IKE_ATTR_LIFE_TYPE, IKE_ATTR_LIFE_DURATION, isakmp_ike_attr_name
+};
+
+static bool
+p1_decode(const struct isakmp_transform *xf, struct p1_xf *t, char *reason,
+    size_t rlen)
+{
+	memset(t, 0, sizeof(*t));
+	return attrs_decode(&p1_class, xf->attrs, t, &t->seen, &t->life,
+	    reason, rlen);
 }
 
 /* "aes256-sha1-psk-ecp384 28800s" */
@@ -915,73 +939,29 @@ proposal_build_ike_reply(struct isakmp_builder *b, const struct ike_choice *c)
 /* Quick Mode */
 
 /* RFC 2407 4.5: IPsec SA attributes of an ESP transform. */
+static const struct attr_slot esp_slots[] = {
+	{ IPSEC_ATTR_AUTH_ALG, offsetof(struct esp_xf, auth),
+	    "auth algorithm" },
+	{ IPSEC_ATTR_KEY_LENGTH, offsetof(struct esp_xf, key_bits),
+	    "key length" },
+	{ IPSEC_ATTR_ENCAP_MODE, offsetof(struct esp_xf, encap),
+	    "encapsulation mode" },
+	{ IPSEC_ATTR_GROUP_DESC, offsetof(struct esp_xf, group), "group" },
+};
+static const struct attr_class esp_class = {
+	esp_slots, sizeof(esp_slots) / sizeof(esp_slots[0]),
+	IPSEC_ATTR_LIFE_TYPE, IPSEC_ATTR_LIFE_DURATION,
+	isakmp_ipsec_attr_name
+};
+
 static bool
 esp_decode(const struct isakmp_transform *xf, struct esp_xf *t,
     char *reason, size_t rlen)
 {
-	struct rbuf it = xf->attrs;
-	struct isakmp_attr a;
-	uint16_t *dst;
-	const char *name;
-	char tmp[REASON_LEN];
-	bool ok = true;
-
 	memset(t, 0, sizeof(*t));
 	t->id = xf->id;
-	reason[0] = '\0';
-	while (rbuf_left(&it) > 0) {
-		if (!isakmp_attr_next(&it, &a)) {
-			snprintf(reason, rlen, "malformed attributes");
-			return false;
-		}
-		if (!life_follows(&t->life, &a, IPSEC_ATTR_LIFE_DURATION, tmp,
-		    sizeof(tmp)))
-			ok = first_fail(ok, reason, rlen, tmp);
-		switch (a.type) {
-		case IPSEC_ATTR_AUTH_ALG:
-			dst = &t->auth;
-			name = "auth algorithm";
-			break;
-		case IPSEC_ATTR_KEY_LENGTH:
-			dst = &t->key_bits;
-			name = "key length";
-			break;
-		case IPSEC_ATTR_ENCAP_MODE:
-			dst = &t->encap;
-			name = "encapsulation mode";
-			break;
-		case IPSEC_ATTR_GROUP_DESC:
-			dst = &t->group;
-			name = "group";
-			break;
-		case IPSEC_ATTR_LIFE_TYPE:
-		case IPSEC_ATTR_LIFE_DURATION:
-			if (!life_attr(&t->life, &a, IPSEC_ATTR_LIFE_TYPE, tmp,
-			    sizeof(tmp)))
-				ok = first_fail(ok, reason, rlen, tmp);
-			continue;
-		default:
-			snprintf(tmp, sizeof(tmp),
-			    "unsupported attribute %s (%u)",
-			    isakmp_ipsec_attr_name(a.type),
-			    (unsigned int)a.type);
-			ok = first_fail(ok, reason, rlen, tmp);
-			continue;
-		}
-		if (SEEN(t, a.type)) {
-			snprintf(tmp, sizeof(tmp), "duplicate %s", name);
-			ok = first_fail(ok, reason, rlen, tmp);
-			continue;
-		}
-		t->seen |= UINT32_C(1) << a.type;
-		if (!basic_attr(&a, dst, name, tmp, sizeof(tmp)))
-			ok = first_fail(ok, reason, rlen, tmp);
-	}
-	if (ok && t->life.pending != 0) {
-		snprintf(reason, rlen, "life type without duration");
-		ok = false;
-	}
-	return ok;
+	return attrs_decode(&esp_class, xf->attrs, t, &t->seen, &t->life,
+	    reason, rlen);
 }
 
 /* "aes256-sha1 transport 3600s pfs modp2048" */
