@@ -56,6 +56,10 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 # Helpers the UML lab runs (built on the host; the guest sees build/).
 E2E_PROBES = $(BUILD)/tests/e2e/xfrm_probe
+# l2tpd's kernel data path, linked into test_kdp, fuzz_kdp and kdp_probe
+# (rules below, next to test_kdp).
+L2TPD_KDP_SRC = l2tpd/kdp.c
+E2E_PROBES += $(BUILD)/tests/e2e/kdp_probe
 
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
@@ -128,6 +132,25 @@ $(BUILD)/bench/crypto_bench: $(OBJ)/bench/crypto_bench.o \
     $(IKD_CRYPTO_SRC:%.c=$(OBJ)/%.o) $(LIBVPN)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+# l2tpd's kernel data path (genl L2TP / PPPoL2TP), also linked into
+# test_kdp, fuzz_kdp and the e2e probe tests/e2e/kdp_probe.c, which runs in
+# the UML lab (tests/e2e/guest/kdp-kernel.sh).
+# (L2TPD_KDP_SRC and the probe in E2E_PROBES are set above `all`.)
+
+$(BUILD)/tests/unit/test_kdp: $(OBJ)/tests/unit/test_kdp.o \
+    $(L2TPD_KDP_SRC:%.c=$(OBJ)/%.o) $(LIBVPN)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lcmocka
+
+$(BUILD)/tests/e2e/kdp_probe: $(OBJ)/tests/e2e/kdp_probe.o \
+    $(L2TPD_KDP_SRC:%.c=$(OBJ)/%.o) $(LIBVPN)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+build/fuzz/fuzz_kdp: tests/fuzz/fuzz_kdp.c $(L2TPD_KDP_SRC) $(LIB_SRC)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
 
 check: $(UNIT_BIN) $(PROGS)
 	./scripts/run-unit.sh $(BUILD) $(UNIT_BIN)
