@@ -172,9 +172,12 @@ int kdp_listen_socket(const struct sockaddr_storage *local);
  */
 struct kdp_tunnel *kdp_tunnel_new(struct kdp *, const struct kdp_tunnel_cfg *);
 /*
- * Delete the tunnel in the kernel (which deletes its sessions: pppd sees
- * its channel hang up), close its sockets, free its sessions and it.
- * NULL is a no-op.
+ * Delete the tunnel in the kernel (which deletes its sessions), close its
+ * sockets, free its sessions and it. The kernel does not hang up the PPP
+ * channel of a pppd that holds a session socket (seen on 6.1: pppd only
+ * notices after its LCP echo timeouts, and can still transmit through the
+ * dead session meanwhile): the caller terminates the tunnel's pppd
+ * processes itself. NULL is a no-op.
  */
 void kdp_tunnel_free(struct kdp_tunnel *);
 /* The tunnel's UDP socket, for the event loop (owned by the tunnel). */
@@ -211,9 +214,9 @@ struct kdp_session *kdp_session_new(struct kdp_tunnel *,
     const struct kdp_session_cfg *);
 /*
  * Delete the session and close our PPPoL2TP socket. genl: the kernel
- * session goes at once and pppd's channel hangs up. pppox: the session
- * goes when the last copy of the socket is closed, so pppd (holding one)
- * must end too; the caller terminates it. NULL is a no-op.
+ * session goes at once. pppox: it goes when the last copy of the socket
+ * is closed, i.e. when pppd (holding one) ends too. Either way the caller
+ * terminates the session's pppd (see kdp_tunnel_free). NULL is a no-op.
  */
 void kdp_session_free(struct kdp_session *);
 /*
