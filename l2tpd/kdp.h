@@ -221,7 +221,10 @@ struct kdp_session *kdp_session_new(struct kdp_tunnel *,
 void kdp_session_free(struct kdp_session *);
 /*
  * The PPPoL2TP socket for pppd's pppol2tp.so (`plugin pppol2tp.so
- * pppol2tp <fd> pppol2tp_lns_mode`). It stays owned by the session and is
+ * pppol2tp <fd> pppol2tp_lns_mode pppol2tp_tunnel_id <ours>
+ * pppol2tp_session_id <ours>`: pppd 2.4.9's plugin exits with
+ * "tunnel_id/session_id values not specified" in LNS mode without the
+ * two ids, seen in the lab). It stays owned by the session and is
  * close-on-exec: the child calls kdp_fd_inherit() on it between fork()
  * and exec(). The tunnel's UDP socket is close-on-exec and must stay so
  * (a copy in pppd would keep the tunnel alive).
