@@ -271,6 +271,11 @@ l2tp_rel_send(struct l2tp_rel *r, uint16_t session_id, const void *body,
 		logt_debug(r->tag, "send on a dead connection refused");
 		return -1;
 	}
+	if (len == 0) {
+		/* it would look like a ZLB and never be acknowledged */
+		logt_warnx(r->tag, "empty control message refused");
+		return -1;
+	}
 	if (len > L2TP_CTRL_BODY_MAX) {
 		logt_warnx(r->tag, "control message of %zu bytes too long",
 		    len);
@@ -288,8 +293,7 @@ l2tp_rel_send(struct l2tp_rel *r, uint16_t session_id, const void *body,
 	m->session_id = session_id;
 	m->ns = 0;
 	m->len = L2TP_CTRL_HDR_LEN + len;
-	if (len > 0)
-		memcpy(m->pkt + L2TP_CTRL_HDR_LEN, body, len);
+	memcpy(m->pkt + L2TP_CTRL_HDR_LEN, body, len);
 	TAILQ_INSERT_TAIL(&r->waiting, m, entry);
 	r->nwaiting++;
 	rel_fill_window(r, clock_mono_ms());

@@ -139,7 +139,8 @@ void		 l2tp_rel_set_peer_rws(struct l2tp_rel *, uint16_t rws);
  * Queue a control message: body (len bytes of AVPs, copied) with header
  * Session ID session_id. It is sent now if the peer window has room,
  * later otherwise. Returns 0, or -1 if the queue is full (max_queue), the
- * body is too long, the connection is dead, or allocation failed.
+ * body is empty (that is a ZLB, which is never acknowledged) or too long,
+ * the connection is dead, or allocation failed.
  */
 int		 l2tp_rel_send(struct l2tp_rel *, uint16_t session_id,
 		    const void *body, size_t len);

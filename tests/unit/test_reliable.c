@@ -537,6 +537,31 @@ test_peer_window_one_and_zero(void **state)
 	l2tp_rel_free(r);
 }
 
+/* A window that shrinks below what is in flight only stops new sends. */
+static void
+test_peer_window_shrinks(void **state)
+{
+	struct l2tp_rel *r = mk(NULL);
+
+	(void)state;
+	send_body(r, 0, "a");
+	send_body(r, 0, "b");
+	send_body(r, 0, "c");
+	l2tp_rel_set_peer_rws(r, 1);
+	send_body(r, 0, "d");
+	assert_int_equal(npkts, 3);
+	assert_int_equal(l2tp_rel_inflight(r), 3);
+	/* two acked: still 1 in flight, which fills the window */
+	assert_int_equal(l2tp_rel_input(r, 0, 2, true, NULL, 0),
+	    L2TP_REL_IN_ZLB);
+	assert_int_equal(npkts, 3);
+	assert_int_equal(l2tp_rel_input(r, 0, 3, true, NULL, 0),
+	    L2TP_REL_IN_ZLB);
+	assert_int_equal(npkts, 4);
+	assert_int_equal(last()->ns, 3);
+	l2tp_rel_free(r);
+}
+
 /* The queue bound counts unacked and waiting messages. */
 static void
 test_queue_full(void **state)
@@ -560,7 +585,7 @@ test_queue_full(void **state)
 	l2tp_rel_free(r);
 }
 
-/* Length is 16 bits: a 65523-byte body fits the header, 65524 does not. */
+/* Length is 16 bits: 65523 body bytes fit, 65524 do not; 0 is refused. */
 static void
 test_body_max(void **state)
 {
@@ -571,6 +596,8 @@ test_body_max(void **state)
 	big = calloc(1, 65524);
 	assert_non_null(big);
 	assert_int_equal(l2tp_rel_send(r, 0, big, 65524), -1);
+	/* an empty body would be a ZLB that nobody acknowledges */
+	assert_int_equal(l2tp_rel_send(r, 0, big, 0), -1);
 	assert_int_equal(npkts, 0);
 	assert_int_equal(l2tp_rel_send(r, 0, big, 65523), 0);
 	assert_int_equal(last()->len, 65535);
@@ -922,6 +949,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_peer_window, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_peer_window_one_and_zero,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_peer_window_shrinks,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_full, setup,
 		    teardown),
