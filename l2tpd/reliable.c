@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf/conf.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/ev.h"
@@ -93,6 +94,19 @@ l2tp_rel_in_name(enum l2tp_rel_in in)
 		return "dead";
 	}
 	return "?";
+}
+
+void
+l2tp_rel_params_from_conf(struct l2tp_rel_params *p,
+    const struct l2tp_conf *c)
+{
+	memset(p, 0, sizeof(*p));
+	p->rto_initial_ms = c->retransmit_initial;
+	p->rto_max_ms = c->retransmit_max;
+	p->max_retries = c->retransmit_count;
+	p->ack_delay_ms = 0;
+	p->our_rws = (uint16_t)c->receive_window;
+	p->max_queue = 8 + 2 * (size_t)c->max_sessions_per_tunnel;
 }
 
 static void

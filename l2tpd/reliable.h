@@ -47,6 +47,7 @@
 #include <stdint.h>
 
 struct event_base;
+struct l2tp_conf;
 struct l2tp_rel;
 
 /* RFC 2661 5.8: the window to assume when the peer sent no RWS AVP. */
@@ -64,6 +65,16 @@ struct l2tp_rel_params {
 	uint16_t	 our_rws;		/* l2tp.receive_window */
 	size_t		 max_queue;		/* unacked + waiting messages */
 };
+
+/*
+ * Parameters from the config's l2tp section: retransmit_initial,
+ * retransmit_max, retransmit_count, receive_window; ack_delay_ms 0 (see
+ * above); max_queue 8 + 2 * max_sessions_per_tunnel (a session has at
+ * most two control messages of ours outstanding, ICRP and CDN; the tunnel
+ * its SCCRP, Hello and StopCCN).
+ */
+void		 l2tp_rel_params_from_conf(struct l2tp_rel_params *,
+		    const struct l2tp_conf *);
 
 /*
  * Called for every packet to put on the wire (full control message,

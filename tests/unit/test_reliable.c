@@ -16,9 +16,11 @@
 
 #include <event2/event.h>
 
+#include "conf/conf.h"
 #include "lib/clock.h"
 #include "lib/ev.h"
 #include "lib/log.h"
+#include "l2tpd/l2tp_hdr.h"
 #include "l2tpd/reliable.h"
 
 #define NEVER		UINT64_MAX
@@ -165,6 +167,71 @@ test_bad_params(void **state)
 	p.our_rws = L2TP_REL_MAX_OUR_RWS;
 	l2tp_rel_free(mk(&p));
 	l2tp_rel_free(NULL);
+}
+
+/* The header writer alone: bytes, a too-long body, a too-small buffer. */
+static void
+test_hdr_writer(void **state)
+{
+	static const uint8_t want[] = {
+		0xc8, 0x02, 0xff, 0xff, 0x12, 0x34, 0x56, 0x78,
+		0xff, 0xff, 0x00, 0x01
+	};
+	uint8_t b[16];
+	struct wbuf w;
+
+	(void)state;
+	wbuf_init(&w, b, sizeof(b));
+	l2tp_ctrl_hdr_write(&w, L2TP_CTRL_BODY_MAX, 0x1234, 0x5678, 0xffff, 1);
+	assert_true(wbuf_ok(&w));
+	assert_int_equal(wbuf_len(&w), 12);
+	assert_memory_equal(b, want, sizeof(want));
+	wbuf_init(&w, b, sizeof(b));
+	l2tp_ctrl_hdr_write(&w, L2TP_CTRL_BODY_MAX + 1, 0, 0, 0, 0);
+	assert_false(wbuf_ok(&w));
+	assert_int_equal(wbuf_len(&w), 0);
+	wbuf_init(&w, b, 11);
+	l2tp_ctrl_hdr_write(&w, 0, 0, 0, 0, 0);
+	assert_false(wbuf_ok(&w));
+}
+
+/* From the config: the defaults, then every field set. */
+static void
+test_params_from_conf(void **state)
+{
+	struct l2tp_rel_params p;
+	struct conf_err err;
+	struct vpn_conf *c;
+	struct l2tp_rel *r;
+
+	(void)state;
+	c = conf_parse_string("", "t.conf", NULL, &err);
+	assert_non_null(c);
+	l2tp_rel_params_from_conf(&p, &c->l2tp);
+	assert_int_equal(p.rto_initial_ms, 1000);
+	assert_int_equal(p.rto_max_ms, 8000);
+	assert_int_equal(p.max_retries, 5);
+	assert_int_equal(p.our_rws, 4);
+	assert_int_equal(p.ack_delay_ms, 0);
+	assert_int_equal(p.max_queue, 8 + 2 * 8);
+	conf_free(c);
+	c = conf_parse_string("l2tp = { retransmit_initial = 250; "
+	    "retransmit_max = 120000; retransmit_count = 32; "
+	    "receive_window = 64; max_sessions = 65535; "
+	    "max_sessions_per_tunnel = 65535; };",
+	    "t.conf", NULL, &err);
+	assert_non_null(c);
+	l2tp_rel_params_from_conf(&p, &c->l2tp);
+	assert_int_equal(p.rto_initial_ms, 250);
+	assert_int_equal(p.rto_max_ms, 120000);
+	assert_int_equal(p.max_retries, 32);
+	assert_int_equal(p.our_rws, 64);
+	assert_int_equal(p.max_queue, 8 + 2 * 65535);
+	/* every valid config gives usable parameters */
+	r = l2tp_rel_new(&p, NULL, capture, NULL, NULL, "t");
+	assert_non_null(r);
+	l2tp_rel_free(r);
+	conf_free(c);
 }
 
 /* The exact bytes of the first message and of a ZLB. */
@@ -927,6 +994,10 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_bad_params, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_hdr_writer, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_params_from_conf, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_header_bytes, setup,
 		    teardown),
