@@ -62,7 +62,7 @@ struct l2tp_rel {
 	size_t			 ninflight;
 	size_t			 nwaiting;
 	struct ev_backoff	 backoff;
-	uint64_t		 rtx_at;	/* retransmit/give up, or NEVER */
+	uint64_t		 rtx_at;	/* retransmit/give up; NEVER */
 
 	uint16_t		 rcv_head;	/* next Ns to pop */
 	uint16_t		 rcv_nxt;	/* next Ns expected: our Nr */
@@ -364,6 +364,9 @@ rel_rx_store(struct l2tp_rel *r, uint16_t ns, const void *body, size_t len)
 		}
 		memcpy(copy, body, len);
 	}
+	/* the span checks keep slots distinct; never leak on a bug */
+	if (s->used)
+		free(s->body);
 	s->used = true;
 	s->ns = ns;
 	s->body = copy;
