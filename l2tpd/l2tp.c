@@ -443,8 +443,12 @@ parse_avp(struct l2tp_msg *m, struct l2tp_avp *a, const uint8_t *secret,
 			    "%zu: hidden, no Random Vector before it",
 			    a->type, d->name, a->offset);
 		vlen = rbuf_left(body);
-		if (vlen > sizeof(m->plain) - m->plain_len ||
-		    !l2tp_hidden_decode(a->type, secret, secret_len,
+		if (vlen > sizeof(m->plain) - m->plain_len)
+			return fail(m, L2TP_ERR_HIDDEN, "AVP %u (%s) at offset "
+			    "%zu: hidden AVPs of more than %d bytes in one "
+			    "message", a->type, d->name, a->offset,
+			    L2TP_PLAIN_MAX);
+		if (!l2tp_hidden_decode(a->type, secret, secret_len,
 		    m->v.random_vector.p, m->v.random_vector.len,
 		    rbuf_cur(body), vlen, m->plain + m->plain_len,
 		    sizeof(m->plain) - m->plain_len, &outlen))

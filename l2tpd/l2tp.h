@@ -11,7 +11,8 @@
  * hidden AVPs with the tunnel secret and checks the message table.
  * Parsed structures hold views into the caller's datagram, except hidden
  * plaintext which lives in the message's own buffer (wipe it with
- * l2tp_msg_wipe() once done: it may carry proxy authentication data).
+ * l2tp_msg_wipe() once done, after a failed parse too: it may carry
+ * proxy authentication data).
  *
  * Every parser returns L2TP_OK or a reason code and, in the message, a
  * one-line reason naming the AVP and its offset in the datagram for the

@@ -40,6 +40,12 @@ l2tp_build_avp_raw(struct wbuf *w, size_t start, uint16_t flags,
 	return wbuf_ok(w);
 }
 
+static uint16_t
+bswap16(uint16_t v)
+{
+	return (uint16_t)(v << 8 | v >> 8);
+}
+
 static void
 put_bytes(struct wbuf *w, const struct l2tp_bytes *b)
 {
@@ -60,10 +66,9 @@ encode_value(uint16_t type, const struct l2tp_values *v, struct wbuf *w)
 			return false;
 		if (r->swapped) {
 			/* only to reproduce Apple's bug in tests */
-			wbuf_put_u16(w, (uint16_t)(r->code << 8 | r->code >> 8));
+			wbuf_put_u16(w, bswap16(r->code));
 			if (r->has_error)
-				wbuf_put_u16(w, (uint16_t)(r->error << 8 |
-				    r->error >> 8));
+				wbuf_put_u16(w, bswap16(r->error));
 		} else {
 			wbuf_put_u16(w, r->code);
 			if (r->has_error)

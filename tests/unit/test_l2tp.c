@@ -301,10 +301,10 @@ test_round_trip(void **state)
 				mand = false;
 				break;
 			default:
-				if (m.avp[k].type >= L2TP_AVP_INITIAL_RCVD_LCP &&
-				    m.avp[k].type <=
-				    L2TP_AVP_PROXY_AUTHEN_RESPONSE)
-					mand = false;
+				mand = m.avp[k].type <
+				    L2TP_AVP_INITIAL_RCVD_LCP ||
+				    m.avp[k].type >
+				    L2TP_AVP_PROXY_AUTHEN_RESPONSE;
 			}
 			assert_int_equal(m.avp[k].mandatory, mand);
 		}
@@ -453,8 +453,8 @@ test_avp_length(void **state)
 				memcpy(tmp, v.buf, v.len);
 				tmp[off + 1] = (uint8_t)bad;
 				tmp[off] &= 0xfc;
-				assert_int_equal(l2tp_msg_parse(tmp, v.len, NULL,
-				    0, &m2), L2TP_ERR_AVP_LENGTH);
+				assert_int_equal(l2tp_msg_parse(tmp, v.len,
+				    NULL, 0, &m2), L2TP_ERR_AVP_LENGTH);
 			}
 		}
 	}
@@ -1024,6 +1024,36 @@ test_hidden_round_trip(void **state)
 	    L2TP_AVP_RANDOM_VECTOR, rv16, 16));
 	assert_int_equal(l2tp_msg_parse(buf, wbuf_len(&w), secret, SECRET_LEN,
 	    &m), L2TP_ERR_HIDDEN);
+	/* more hidden plaintext than L2TP_PLAIN_MAX in one message */
+	{
+		static uint8_t filler[900], big[8 * BUFSZ];
+
+		memset(filler, 'x', sizeof(filler));
+		fill_values(L2TP_MSG_ICCN, &vals);
+		vals.initial_rcvd_lcp.p = vals.last_sent_lcp.p =
+		    vals.last_rcvd_lcp.p = vals.proxy_authen_name.p =
+		    vals.proxy_authen_response.p = filler;
+		vals.initial_rcvd_lcp.len = vals.last_sent_lcp.len =
+		    vals.last_rcvd_lcp.len = vals.proxy_authen_name.len =
+		    vals.proxy_authen_response.len = sizeof(filler);
+		vals.hidden = vals.present;
+		wbuf_init(&w, big, sizeof(big));
+		assert_true(l2tp_build_ctrl(&w, 9, 9, 0, 0, L2TP_MSG_ICCN,
+		    &vals, &hide));
+		assert_int_equal(l2tp_msg_parse(big, wbuf_len(&w), secret,
+		    SECRET_LEN, &m), L2TP_ERR_HIDDEN);
+		assert_non_null(strstr(m.reason, "more than 4096"));
+		l2tp_msg_wipe(&m);
+		/* four of them fit */
+		vals.hidden &= ~L2TP_BIT(L2TP_AVP_PROXY_AUTHEN_RESPONSE);
+		wbuf_init(&w, big, sizeof(big));
+		assert_true(l2tp_build_ctrl(&w, 9, 9, 0, 0, L2TP_MSG_ICCN,
+		    &vals, &hide));
+		assert_int_equal(l2tp_msg_parse(big, wbuf_len(&w), secret,
+		    SECRET_LEN, &m), L2TP_OK);
+		assert_values_equal(&vals, &m.v);
+		l2tp_msg_wipe(&m);
+	}
 }
 
 /* RFC 2661 4.1: unknown AVPs by their M bit; vendor AVPs. */
