@@ -133,6 +133,16 @@ md5_3(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
 	return ok;
 }
 
+bool
+l2tp_challenge_response(uint8_t msg_type, const uint8_t *secret,
+    size_t secret_len, const uint8_t *challenge, size_t challenge_len,
+    uint8_t out[16])
+{
+	/* RFC 2661 4.4.3: as CHAP (RFC 1994), the type as identifier */
+	return md5_3(&msg_type, 1, secret, secret_len, challenge,
+	    challenge_len, out);
+}
+
 /*
  * RFC 2661 4.3: b1 = MD5(AV | S | RV), c(1) = p1 xor b1,
  * bi = MD5(S | c(i-1)), c(i) = pi xor bi. A last block shorter than 16

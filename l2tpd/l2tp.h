@@ -448,7 +448,47 @@ bool l2tp_build_data(struct wbuf *w, uint16_t flags, uint16_t tunnel_id,
     uint16_t session_id, uint16_t ns, uint16_t nr, uint16_t offset_size,
     const uint8_t *payload, size_t len);
 
-/* The messages the LNS sends (and a LAC's, for tests): thin wrappers. */
+/* SCCRQ / SCCRP contents (RFC 2661 6.1, 6.2) for the builders below. */
+struct l2tp_ctrl_conn {
+	uint16_t tunnel_id;		/* our Assigned Tunnel ID, != 0 */
+	const char *host_name;		/* != NULL, not empty */
+	const char *vendor_name;	/* NULL: none */
+	uint16_t firmware_rev;		/* 0: none */
+	uint16_t rws;			/* 0: none (the peer assumes 4) */
+	uint32_t framing_cap;		/* L2TP_FRAMING_* */
+	const uint8_t *challenge;	/* tunnel auth; NULL: none */
+	size_t challenge_len;
+	const uint8_t *challenge_response;	/* 16 bytes; NULL: none */
+};
+
+/*
+ * RFC 2661 4.4.3, 5.1.1: tunnel authentication, the CHAP-like
+ * MD5(msg_type | secret | challenge) with msg_type the one-octet type of
+ * the message carrying the response (L2TP_MSG_SCCRP or _SCCCN). False if
+ * MD5 is not available.
+ */
+bool l2tp_challenge_response(uint8_t msg_type, const uint8_t *secret,
+    size_t secret_len, const uint8_t *challenge, size_t challenge_len,
+    uint8_t out[16]);
+
+/*
+ * The messages the LNS sends (and a LAC's, for tests and a test client):
+ * thin wrappers around l2tp_build_ctrl, false if w overflowed or an
+ * argument is out of range (id 0, empty host name).
+ */
+bool l2tp_build_sccrq(struct wbuf *w, uint16_t ns, uint16_t nr,
+    const struct l2tp_ctrl_conn *c);
+bool l2tp_build_sccrp(struct wbuf *w, uint16_t tunnel_id, uint16_t ns,
+    uint16_t nr, const struct l2tp_ctrl_conn *c);
+/* SCCCN with an optional 16-byte Challenge Response (NULL: none). */
+bool l2tp_build_scccn(struct wbuf *w, uint16_t tunnel_id, uint16_t ns,
+    uint16_t nr, const uint8_t *challenge_response);
+/* ICRQ: Assigned Session ID = our id, Call Serial Number. */
+bool l2tp_build_icrq(struct wbuf *w, uint16_t tunnel_id, uint16_t ns,
+    uint16_t nr, uint16_t our_session_id, uint32_t call_serial);
+/* ICCN: (Tx) Connect Speed and Framing Type. */
+bool l2tp_build_iccn(struct wbuf *w, uint16_t tunnel_id, uint16_t session_id,
+    uint16_t ns, uint16_t nr, uint32_t tx_speed, uint32_t framing_type);
 bool l2tp_build_zlb(struct wbuf *w, uint16_t tunnel_id, uint16_t ns,
     uint16_t nr);
 bool l2tp_build_hello(struct wbuf *w, uint16_t tunnel_id, uint16_t ns,

@@ -354,6 +354,8 @@ l2tp_build_stopccn(struct wbuf *w, uint16_t tunnel_id, uint16_t ns,
 {
 	struct l2tp_values v;
 
+	if (our_tunnel_id == 0)
+		return false;
 	memset(&v, 0, sizeof(v));
 	v.present = L2TP_BIT(L2TP_AVP_ASSIGNED_TUNNEL_ID);
 	v.tunnel_id = our_tunnel_id;
@@ -369,6 +371,8 @@ l2tp_build_cdn(struct wbuf *w, uint16_t tunnel_id, uint16_t session_id,
 {
 	struct l2tp_values v;
 
+	if (our_session_id == 0)
+		return false;
 	memset(&v, 0, sizeof(v));
 	v.present = L2TP_BIT(L2TP_AVP_ASSIGNED_SESSION_ID);
 	v.session_id = our_session_id;
@@ -383,9 +387,125 @@ l2tp_build_icrp(struct wbuf *w, uint16_t tunnel_id, uint16_t session_id,
 {
 	struct l2tp_values v;
 
+	if (our_session_id == 0)
+		return false;
 	memset(&v, 0, sizeof(v));
 	v.present = L2TP_BIT(L2TP_AVP_ASSIGNED_SESSION_ID);
 	v.session_id = our_session_id;
 	return l2tp_build_ctrl(w, tunnel_id, session_id, ns, nr,
 	    L2TP_MSG_ICRP, &v, NULL);
+}
+
+/* Values of an SCCRQ/SCCRP from c. */
+static bool
+conn_values(const struct l2tp_ctrl_conn *c, struct l2tp_values *v)
+{
+	memset(v, 0, sizeof(*v));
+	if (c->tunnel_id == 0 || c->host_name == NULL ||
+	    c->host_name[0] == '\0')
+		return false;
+	v->present = L2TP_BIT(L2TP_AVP_PROTOCOL_VERSION) |
+	    L2TP_BIT(L2TP_AVP_FRAMING_CAP) | L2TP_BIT(L2TP_AVP_HOST_NAME) |
+	    L2TP_BIT(L2TP_AVP_ASSIGNED_TUNNEL_ID);
+	/* RFC 2661 4.4.3: version 1, revision 0 */
+	v->proto_ver = 1;
+	v->proto_rev = 0;
+	v->framing_cap = c->framing_cap;
+	v->host_name.p = (const uint8_t *)c->host_name;
+	v->host_name.len = strlen(c->host_name);
+	v->tunnel_id = c->tunnel_id;
+	if (c->vendor_name != NULL) {
+		v->present |= L2TP_BIT(L2TP_AVP_VENDOR_NAME);
+		v->vendor_name.p = (const uint8_t *)c->vendor_name;
+		v->vendor_name.len = strlen(c->vendor_name);
+	}
+	if (c->firmware_rev != 0) {
+		v->present |= L2TP_BIT(L2TP_AVP_FIRMWARE_REV);
+		v->firmware_rev = c->firmware_rev;
+	}
+	if (c->rws != 0) {
+		v->present |= L2TP_BIT(L2TP_AVP_RECV_WINDOW_SIZE);
+		v->rws = c->rws;
+	}
+	if (c->challenge != NULL) {
+		v->present |= L2TP_BIT(L2TP_AVP_CHALLENGE);
+		v->challenge.p = c->challenge;
+		v->challenge.len = c->challenge_len;
+	}
+	if (c->challenge_response != NULL) {
+		v->present |= L2TP_BIT(L2TP_AVP_CHALLENGE_RESPONSE);
+		memcpy(v->challenge_response, c->challenge_response, 16);
+	}
+	return true;
+}
+
+bool
+l2tp_build_sccrq(struct wbuf *w, uint16_t ns, uint16_t nr,
+    const struct l2tp_ctrl_conn *c)
+{
+	struct l2tp_values v;
+
+	/* RFC 2661 6.1: no Challenge Response in an SCCRQ */
+	if (!conn_values(c, &v) || c->challenge_response != NULL)
+		return false;
+	return l2tp_build_ctrl(w, 0, 0, ns, nr, L2TP_MSG_SCCRQ, &v, NULL);
+}
+
+bool
+l2tp_build_sccrp(struct wbuf *w, uint16_t tunnel_id, uint16_t ns,
+    uint16_t nr, const struct l2tp_ctrl_conn *c)
+{
+	struct l2tp_values v;
+
+	if (!conn_values(c, &v))
+		return false;
+	return l2tp_build_ctrl(w, tunnel_id, 0, ns, nr, L2TP_MSG_SCCRP, &v,
+	    NULL);
+}
+
+bool
+l2tp_build_scccn(struct wbuf *w, uint16_t tunnel_id, uint16_t ns,
+    uint16_t nr, const uint8_t *challenge_response)
+{
+	struct l2tp_values v;
+
+	memset(&v, 0, sizeof(v));
+	if (challenge_response != NULL) {
+		v.present = L2TP_BIT(L2TP_AVP_CHALLENGE_RESPONSE);
+		memcpy(v.challenge_response, challenge_response, 16);
+	}
+	return l2tp_build_ctrl(w, tunnel_id, 0, ns, nr, L2TP_MSG_SCCCN, &v,
+	    NULL);
+}
+
+bool
+l2tp_build_icrq(struct wbuf *w, uint16_t tunnel_id, uint16_t ns,
+    uint16_t nr, uint16_t our_session_id, uint32_t call_serial)
+{
+	struct l2tp_values v;
+
+	if (our_session_id == 0)
+		return false;
+	memset(&v, 0, sizeof(v));
+	v.present = L2TP_BIT(L2TP_AVP_ASSIGNED_SESSION_ID) |
+	    L2TP_BIT(L2TP_AVP_CALL_SERIAL);
+	v.session_id = our_session_id;
+	v.call_serial = call_serial;
+	return l2tp_build_ctrl(w, tunnel_id, 0, ns, nr, L2TP_MSG_ICRQ, &v,
+	    NULL);
+}
+
+bool
+l2tp_build_iccn(struct wbuf *w, uint16_t tunnel_id, uint16_t session_id,
+    uint16_t ns, uint16_t nr, uint32_t tx_speed, uint32_t framing_type)
+{
+	struct l2tp_values v;
+
+	memset(&v, 0, sizeof(v));
+	v.present = L2TP_BIT(L2TP_AVP_TX_CONNECT_SPEED) |
+	    L2TP_BIT(L2TP_AVP_FRAMING_TYPE);
+	v.tx_speed = tx_speed;
+	v.framing_type = framing_type;
+	return l2tp_build_ctrl(w, tunnel_id, session_id, ns, nr,
+	    L2TP_MSG_ICCN, &v, NULL);
 }

@@ -1603,6 +1603,154 @@ test_lns_builders(void **state)
 	}
 }
 
+/* RFC 2661 4.4.3 tunnel authentication: known answers, then a flow. */
+static void
+test_challenge(void **state)
+{
+	FILE *f = fopen("tests/vectors/l2tp-chap.txt", "r");
+	char line[512], sh[128], ch[256], rh[64];
+	uint8_t sec[64], chal[128], want[16], got[16], buf[BUFSZ];
+	uint8_t lac_chal[16], lns_chal[16];
+	size_t slen, clen, n = 0;
+	unsigned int mt;
+	struct l2tp_ctrl_conn c;
+	struct wbuf w;
+
+	(void)state;
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (line[0] == '#')
+			continue;
+		assert_int_equal(sscanf(line, "%u %127s %255s %63s", &mt, sh,
+		    ch, rh), 4);
+		slen = hex_decode(sh, sec, sizeof(sec));
+		clen = hex_decode(ch, chal, sizeof(chal));
+		assert_int_equal(hex_decode(rh, want, sizeof(want)), 16);
+		assert_true(l2tp_challenge_response((uint8_t)mt, sec, slen,
+		    chal, clen, got));
+		assert_memory_equal(got, want, 16);
+		/* the other message type gives another answer */
+		assert_true(l2tp_challenge_response((uint8_t)(mt ^ 1), sec,
+		    slen, chal, clen, got));
+		assert_memory_not_equal(got, want, 16);
+		n++;
+	}
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(n, 4);
+
+	/* LAC SCCRQ with a Challenge */
+	memset(lac_chal, 0xc1, sizeof(lac_chal));
+	memset(lns_chal, 0x1c, sizeof(lns_chal));
+	memset(&c, 0, sizeof(c));
+	c.tunnel_id = 0x1234;
+	c.host_name = "anonymous";
+	c.framing_cap = L2TP_FRAMING_SYNC | L2TP_FRAMING_ASYNC;
+	c.rws = 1;
+	c.challenge = lac_chal;
+	c.challenge_len = sizeof(lac_chal);
+	wbuf_init(&w, buf, sizeof(buf));
+	assert_true(l2tp_build_sccrq(&w, 0, 0, &c));
+	dump_vector("android-sccrq-challenge", 0, buf, wbuf_len(&w));
+	assert_int_equal(l2tp_msg_parse(buf, wbuf_len(&w), NULL, 0, &m),
+	    L2TP_OK);
+	assert_int_equal(m.type, L2TP_MSG_SCCRQ);
+	assert_int_equal(m.hdr.tunnel_id, 0);
+	assert_int_equal(m.v.rws, 1);
+	assert_int_equal(m.v.challenge.len, 16);
+	assert_false(m.v.present & L2TP_BIT(L2TP_AVP_VENDOR_NAME));
+	assert_false(m.v.present & L2TP_BIT(L2TP_AVP_FIRMWARE_REV));
+	/* LNS SCCRP: its response and its own challenge */
+	assert_true(l2tp_challenge_response(L2TP_MSG_SCCRP, secret,
+	    SECRET_LEN, m.v.challenge.p, m.v.challenge.len, want));
+	memset(&c, 0, sizeof(c));
+	c.tunnel_id = 0x4321;
+	c.host_name = "lns";
+	c.vendor_name = "l2tpd";
+	c.firmware_rev = 0x0100;
+	c.rws = 8;
+	c.framing_cap = L2TP_FRAMING_SYNC | L2TP_FRAMING_ASYNC;
+	c.challenge = lns_chal;
+	c.challenge_len = sizeof(lns_chal);
+	c.challenge_response = want;
+	wbuf_init(&w, buf, sizeof(buf));
+	assert_true(l2tp_build_sccrp(&w, 0x1234, 0, 1, &c));
+	dump_vector("lns-sccrp-challenge", 0, buf, wbuf_len(&w));
+	assert_int_equal(l2tp_msg_parse(buf, wbuf_len(&w), NULL, 0, &m),
+	    L2TP_OK);
+	assert_int_equal(m.type, L2TP_MSG_SCCRP);
+	assert_int_equal(m.hdr.tunnel_id, 0x1234);
+	assert_int_equal(m.v.tunnel_id, 0x4321);
+	assert_int_equal(m.v.firmware_rev, 0x0100);
+	assert_int_equal(m.v.proto_ver, 1);
+	assert_int_equal(m.v.proto_rev, 0);
+	assert_memory_equal(m.v.vendor_name.p, "l2tpd", 5);
+	assert_memory_equal(m.v.challenge_response, want, 16);
+	assert_int_equal(m.unexpected, 0);
+	/* LAC SCCCN */
+	assert_true(l2tp_challenge_response(L2TP_MSG_SCCCN, secret,
+	    SECRET_LEN, m.v.challenge.p, m.v.challenge.len, got));
+	wbuf_init(&w, buf, sizeof(buf));
+	assert_true(l2tp_build_scccn(&w, 0x4321, 1, 1, got));
+	assert_int_equal(l2tp_msg_parse(buf, wbuf_len(&w), NULL, 0, &m),
+	    L2TP_OK);
+	assert_int_equal(m.type, L2TP_MSG_SCCCN);
+	assert_memory_equal(m.v.challenge_response, got, 16);
+	wbuf_init(&w, buf, sizeof(buf));
+	assert_true(l2tp_build_scccn(&w, 0x4321, 1, 1, NULL));
+	assert_int_equal(l2tp_msg_parse(buf, wbuf_len(&w), NULL, 0, &m),
+	    L2TP_OK);
+	assert_int_equal(m.navp, 1);
+	/* arguments out of range */
+	c.challenge_response = NULL;
+	c.tunnel_id = 0;
+	wbuf_init(&w, buf, sizeof(buf));
+	assert_false(l2tp_build_sccrp(&w, 1, 0, 0, &c));
+	c.tunnel_id = 1;
+	c.host_name = "";
+	assert_false(l2tp_build_sccrp(&w, 1, 0, 0, &c));
+	c.host_name = "h";
+	c.challenge_response = want;
+	assert_false(l2tp_build_sccrq(&w, 0, 0, &c));
+	assert_false(l2tp_build_icrq(&w, 1, 0, 0, 0, 1));
+	assert_false(l2tp_build_icrp(&w, 1, 1, 0, 0, 0));
+	assert_false(l2tp_build_cdn(&w, 1, 1, 0, 0, 0, 1, 0, NULL));
+	assert_false(l2tp_build_stopccn(&w, 1, 0, 0, 0, 1, 0, NULL));
+	assert_int_equal(wbuf_len(&w), 0);
+}
+
+/* A LAC's ICRQ and ICCN, as the lab's xl2tpd sends them (minus the
+ * optional AVPs). */
+static void
+test_call_builders(void **state)
+{
+	uint8_t buf[BUFSZ];
+	struct wbuf w;
+
+	(void)state;
+	wbuf_init(&w, buf, sizeof(buf));
+	assert_true(l2tp_build_icrq(&w, 15719, 2, 1, 2490, 1));
+	dump_vector("lac-icrq", 0, buf, wbuf_len(&w));
+	assert_int_equal(l2tp_msg_parse(buf, wbuf_len(&w), NULL, 0, &m),
+	    L2TP_OK);
+	assert_int_equal(m.type, L2TP_MSG_ICRQ);
+	assert_int_equal(m.hdr.tunnel_id, 15719);
+	assert_int_equal(m.hdr.session_id, 0);
+	assert_int_equal(m.v.session_id, 2490);
+	assert_int_equal(m.v.call_serial, 1);
+	assert_int_equal(m.navp, 3);
+	wbuf_init(&w, buf, sizeof(buf));
+	assert_true(l2tp_build_iccn(&w, 15719, 45954, 3, 2, 100000000,
+	    L2TP_FRAMING_SYNC));
+	dump_vector("lac-iccn", 0, buf, wbuf_len(&w));
+	assert_int_equal(l2tp_msg_parse(buf, wbuf_len(&w), NULL, 0, &m),
+	    L2TP_OK);
+	assert_int_equal(m.type, L2TP_MSG_ICCN);
+	assert_int_equal(m.hdr.session_id, 45954);
+	assert_int_equal(m.v.tx_speed, 100000000);
+	assert_int_equal(m.v.framing_type, L2TP_FRAMING_SYNC);
+	assert_int_equal(m.navp, 3);
+}
+
 static void
 test_names(void **state)
 {
@@ -1659,6 +1807,8 @@ main(void)
 		cmocka_unit_test(test_header),
 		cmocka_unit_test(test_quirks),
 		cmocka_unit_test(test_lns_builders),
+		cmocka_unit_test(test_challenge),
+		cmocka_unit_test(test_call_builders),
 		cmocka_unit_test(test_names),
 	};
 
