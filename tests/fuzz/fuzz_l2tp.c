@@ -8,8 +8,14 @@
  * leave a reason; views must lie inside the datagram or the message's
  * plaintext buffer.
  *
+ * A data message's header is rebuilt with l2tp_build_data and must give
+ * the input back when it had no reserved bits and a zero offset pad.
+ *
  * Input: byte 0 = mode. Bit 0: parse with the tunnel secret
  * "lab-tunnel-secret" (hidden AVPs decode). The rest is the UDP payload.
+ * Bit 1 instead: a bare hidden value - 2-byte attribute type, 1-byte
+ * Random Vector length, the Random Vector, the hidden bytes - decoded,
+ * re-encoded and decoded again to the same plaintext.
  * Seeds: tests/fuzz/corpus/l2tp/ (the unit test vectors and the lab's
  * dial-in, written by L2TP_VECTOR_DIR=... build/tests/unit/test_l2tp).
  */
@@ -159,6 +165,62 @@ rebuild_check(const struct l2tp_msg *m, const uint8_t *secret,
 	l2tp_msg_wipe(&m2);
 }
 
+/* Bit 1: the hidden AVP sub-format on its own. */
+static void
+hidden_only(const uint8_t *p, size_t len)
+{
+	static uint8_t plain[L2TP_AVP_MAX_VALUE], enc[L2TP_AVP_MAX_VALUE],
+	    again[L2TP_AVP_MAX_VALUE];
+	size_t rvlen, plen, elen, alen;
+	uint16_t type;
+	uint8_t resp[16];
+
+	if (len < 3)
+		return;
+	type = (uint16_t)(p[0] << 8 | p[1]);
+	rvlen = p[2];
+	if (len - 3 < rvlen)
+		return;
+	p += 3;
+	len -= 3;
+	(void)l2tp_challenge_response((uint8_t)type, fuzz_secret,
+	    sizeof(fuzz_secret) - 1, p, rvlen, resp);
+	if (!l2tp_hidden_decode(type, fuzz_secret, sizeof(fuzz_secret) - 1,
+	    p, rvlen, p + rvlen, len - rvlen, plain, sizeof(plain), &plen))
+		return;
+	check(plen + 2 <= len - rvlen);
+	check(l2tp_hidden_encode(type, fuzz_secret, sizeof(fuzz_secret) - 1,
+	    p, rvlen, plain, plen, enc, sizeof(enc), &elen));
+	check(elen >= plen + 2 && elen <= L2TP_AVP_MAX_VALUE);
+	check(l2tp_hidden_decode(type, fuzz_secret, sizeof(fuzz_secret) - 1,
+	    p, rvlen, enc, elen, again, sizeof(again), &alen));
+	check(alen == plen && memcmp(again, plain, plen) == 0);
+}
+
+/* A data message: the header rebuilt around the same payload. */
+static void
+data_check(const struct l2tp_hdr *h, const uint8_t *pkt, size_t len)
+{
+	static uint8_t out[OUTCAP];
+	struct wbuf w;
+	bool zero_pad = true;
+	size_t pad_at;
+
+	check(!h->control);
+	wbuf_init(&w, out, sizeof(out));
+	check(l2tp_build_data(&w, h->flags, h->tunnel_id, h->session_id,
+	    h->ns, h->nr, h->offset_size, rbuf_cur(&h->payload),
+	    rbuf_left(&h->payload)));
+	check(wbuf_len(&w) == h->length);
+	pad_at = h->hdr_len - h->offset_size;
+	for (size_t i = pad_at; i < h->hdr_len; i++)
+		if (pkt[i] != 0)
+			zero_pad = false;
+	if ((h->flags & L2TP_HDR_RESERVED) == 0 && zero_pad)
+		check(memcmp(out, pkt, h->length) == 0);
+	(void)len;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -177,6 +239,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	pkt = data + 1;
 	len = size - 1;
+	if (data[0] & 2) {
+		hidden_only(pkt, len);
+		return 0;
+	}
 
 	reason[0] = '\0';
 	e = l2tp_hdr_parse(pkt, len, &h, reason, sizeof(reason));
@@ -186,6 +252,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check(h.hdr_len <= h.length && h.length + h.trailing == len);
 		check(rbuf_left(&h.payload) == h.length - h.hdr_len);
 		check(rbuf_cur(&h.payload) == pkt + h.hdr_len);
+		if (!h.control)
+			data_check(&h, pkt, len);
 	} else {
 		check(reason[0] != '\0');
 	}
