@@ -84,7 +84,8 @@ SWAN=$(ver strongswan-charon)
 UML=$(ver user-mode-linux)
 LS=$(zcat "$E2E_BUILD/libreswan-root/usr/share/doc/libreswan/changelog.Debian.gz" 2> /dev/null |
 	sed -n '1s/^libreswan (\([^)]*\)).*/\1/p')
-IKD_REV=$(git -C "$REPO" rev-parse --short HEAD 2> /dev/null || echo unknown)
+# ikd as of the last commit that changed ikd/ or lib/
+IKD_REV=$(git -C "$REPO" log -1 --format=%h -- ikd lib 2> /dev/null || echo unknown)
 git -C "$REPO" diff --quiet HEAD -- ikd lib 2> /dev/null || IKD_REV="$IKD_REV+changes"
 
 failed=0
@@ -102,7 +103,7 @@ for r in "$@"; do
 		file=lab-strongswan-ikd-${r#ikd-}.txt
 		who1="implementations: strongSwan charon $SWAN (Debian, IKEv1 initiator,"
 		who2="tests/e2e/ref/client + server-kat's strongswan.conf, ike=${IKE[$r]}"
-		who3="esp=${ESP[$r]}) and OUR ikd (build/ikd, commit $IKD_REV, responder)."
+		who3="esp=${ESP[$r]}) and OUR ikd (ikd/ + lib/ of commit $IKD_REV, responder)."
 		what="SKEYID*, Ka, IVs are strongSwan's (charon's log); ikd logs no secrets."
 		;;
 	*)
