@@ -276,14 +276,25 @@ decode_result(struct rbuf *r, struct l2tp_result *res)
 
 /* The typed value of a known AVP; r holds exactly its value. */
 static bool
-decode_value(uint16_t type, struct rbuf *r, struct l2tp_values *v,
-    const char **why)
+decode_value(const struct l2tp_avp_def *d, uint16_t type, struct rbuf *r,
+    struct l2tp_values *v, const char **why)
 {
 	struct l2tp_call_errors *ce = &v->call_errors;
 	uint16_t u16;
 	uint8_t u8;
 
 	*why = "bad value";
+	switch (d->kind) {
+	case AVP_U16:
+		return rbuf_get_u16(r, (uint16_t *)((char *)v + d->off));
+	case AVP_U32:
+		return rbuf_get_u32(r, (uint32_t *)((char *)v + d->off));
+	case AVP_BYTES:
+		bytes_of(r, (struct l2tp_bytes *)((char *)v + d->off));
+		return true;
+	case AVP_SPECIAL:
+		break;
+	}
 	switch (type) {
 	case L2TP_AVP_RESULT_CODE:
 		*why = "3 bytes: half an error code";
@@ -291,14 +302,8 @@ decode_value(uint16_t type, struct rbuf *r, struct l2tp_values *v,
 	case L2TP_AVP_PROTOCOL_VERSION:
 		return rbuf_get_u8(r, &v->proto_ver) &&
 		    rbuf_get_u8(r, &v->proto_rev);
-	case L2TP_AVP_FRAMING_CAP:
-		return rbuf_get_u32(r, &v->framing_cap);
-	case L2TP_AVP_BEARER_CAP:
-		return rbuf_get_u32(r, &v->bearer_cap);
 	case L2TP_AVP_TIE_BREAKER:
 		return rbuf_get_bytes(r, v->tie_breaker, 8);
-	case L2TP_AVP_FIRMWARE_REV:
-		return rbuf_get_u16(r, &v->firmware_rev);
 	case L2TP_AVP_HOST_NAME:
 		bytes_of(r, &v->host_name);
 		/* Apple sends the C string's NUL (research 6.1) */
@@ -307,9 +312,6 @@ decode_value(uint16_t type, struct rbuf *r, struct l2tp_values *v,
 			v->host_name.len--;
 		*why = "empty host name";
 		return v->host_name.len > 0;
-	case L2TP_AVP_VENDOR_NAME:
-		bytes_of(r, &v->vendor_name);
-		return true;
 	case L2TP_AVP_ASSIGNED_TUNNEL_ID:
 		/* RFC 2661 4.4.3: a non-zero tunnel id */
 		*why = "tunnel id 0";
@@ -318,9 +320,6 @@ decode_value(uint16_t type, struct rbuf *r, struct l2tp_values *v,
 		/* RFC 2661 5.8: a window of 0 would never let us send */
 		*why = "window 0";
 		return rbuf_get_u16(r, &v->rws) && v->rws != 0;
-	case L2TP_AVP_CHALLENGE:
-		bytes_of(r, &v->challenge);
-		return true;
 	case L2TP_AVP_Q931_CAUSE:
 		if (!rbuf_get_u16(r, &v->q931.cause) ||
 		    !rbuf_get_u8(r, &v->q931.msg))
@@ -333,53 +332,10 @@ decode_value(uint16_t type, struct rbuf *r, struct l2tp_values *v,
 		/* RFC 2661 4.4.4: a non-zero session id */
 		*why = "session id 0";
 		return rbuf_get_u16(r, &v->session_id) && v->session_id != 0;
-	case L2TP_AVP_CALL_SERIAL:
-		return rbuf_get_u32(r, &v->call_serial);
-	case L2TP_AVP_MIN_BPS:
-		return rbuf_get_u32(r, &v->min_bps);
-	case L2TP_AVP_MAX_BPS:
-		return rbuf_get_u32(r, &v->max_bps);
-	case L2TP_AVP_BEARER_TYPE:
-		return rbuf_get_u32(r, &v->bearer_type);
-	case L2TP_AVP_FRAMING_TYPE:
-		return rbuf_get_u32(r, &v->framing_type);
-	case L2TP_AVP_CALLED_NUMBER:
-		bytes_of(r, &v->called_number);
-		return true;
-	case L2TP_AVP_CALLING_NUMBER:
-		bytes_of(r, &v->calling_number);
-		return true;
-	case L2TP_AVP_SUB_ADDRESS:
-		bytes_of(r, &v->sub_address);
-		return true;
-	case L2TP_AVP_TX_CONNECT_SPEED:
-		return rbuf_get_u32(r, &v->tx_speed);
-	case L2TP_AVP_PHYS_CHANNEL_ID:
-		return rbuf_get_u32(r, &v->phys_channel);
-	case L2TP_AVP_INITIAL_RCVD_LCP:
-		bytes_of(r, &v->initial_rcvd_lcp);
-		return true;
-	case L2TP_AVP_LAST_SENT_LCP:
-		bytes_of(r, &v->last_sent_lcp);
-		return true;
-	case L2TP_AVP_LAST_RCVD_LCP:
-		bytes_of(r, &v->last_rcvd_lcp);
-		return true;
-	case L2TP_AVP_PROXY_AUTHEN_TYPE:
-		return rbuf_get_u16(r, &v->proxy_authen_type);
-	case L2TP_AVP_PROXY_AUTHEN_NAME:
-		bytes_of(r, &v->proxy_authen_name);
-		return true;
-	case L2TP_AVP_PROXY_AUTHEN_CHALLENGE:
-		bytes_of(r, &v->proxy_authen_challenge);
-		return true;
 	case L2TP_AVP_PROXY_AUTHEN_ID:
 		/* RFC 2661 4.4.5: a reserved byte, then the PPP id */
 		return rbuf_get_u8(r, &u8) &&
 		    rbuf_get_u8(r, &v->proxy_authen_id);
-	case L2TP_AVP_PROXY_AUTHEN_RESPONSE:
-		bytes_of(r, &v->proxy_authen_response);
-		return true;
 	case L2TP_AVP_CALL_ERRORS:
 		/* RFC 2661 4.4.6: 2 reserved bytes, six counters */
 		return rbuf_get_u16(r, &u16) &&
@@ -393,14 +349,6 @@ decode_value(uint16_t type, struct rbuf *r, struct l2tp_values *v,
 		return rbuf_get_u16(r, &u16) &&
 		    rbuf_get_u32(r, &v->accm.send) &&
 		    rbuf_get_u32(r, &v->accm.recv);
-	case L2TP_AVP_RANDOM_VECTOR:
-		bytes_of(r, &v->random_vector);
-		return true;
-	case L2TP_AVP_PRIVATE_GROUP_ID:
-		bytes_of(r, &v->private_group);
-		return true;
-	case L2TP_AVP_RX_CONNECT_SPEED:
-		return rbuf_get_u32(r, &v->rx_speed);
 	case L2TP_AVP_SEQUENCING_REQUIRED:
 		return true;
 	default:
@@ -489,7 +437,7 @@ parse_avp(struct l2tp_msg *m, struct l2tp_avp *a, const uint8_t *secret,
 		    "%zu: second one in the message", a->type, d->name,
 		    a->offset);
 	rbuf_init(&vr, a->value, a->len);
-	if (!decode_value(a->type, &vr, &m->v, &why) || rbuf_left(&vr) != 0)
+	if (!decode_value(d, a->type, &vr, &m->v, &why) || rbuf_left(&vr) != 0)
 		return fail(m, L2TP_ERR_AVP_VALUE, "AVP %u (%s) at offset "
 		    "%zu: %s", a->type, d->name, a->offset, why);
 	m->v.present |= L2TP_BIT(a->type);

@@ -59,7 +59,25 @@ encode_value(uint16_t type, const struct l2tp_values *v, struct wbuf *w)
 {
 	const struct l2tp_call_errors *ce = &v->call_errors;
 	const struct l2tp_result *r = &v->result;
+	const struct l2tp_avp_def *d = l2tp_avp_def(L2TP_VENDOR_IETF, type);
+	const char *field;
 
+	if (d == NULL)
+		return false;
+	field = (const char *)v + d->off;
+	switch (d->kind) {
+	case AVP_U16:
+		wbuf_put_u16(w, *(const uint16_t *)field);
+		return true;
+	case AVP_U32:
+		wbuf_put_u32(w, *(const uint32_t *)field);
+		return true;
+	case AVP_BYTES:
+		put_bytes(w, (const struct l2tp_bytes *)field);
+		return true;
+	case AVP_SPECIAL:
+		break;
+	}
 	switch (type) {
 	case L2TP_AVP_RESULT_CODE:
 		if (!r->has_error && r->message.len > 0)
@@ -80,34 +98,19 @@ encode_value(uint16_t type, const struct l2tp_values *v, struct wbuf *w)
 		wbuf_put_u8(w, v->proto_ver);
 		wbuf_put_u8(w, v->proto_rev);
 		return true;
-	case L2TP_AVP_FRAMING_CAP:
-		wbuf_put_u32(w, v->framing_cap);
-		return true;
-	case L2TP_AVP_BEARER_CAP:
-		wbuf_put_u32(w, v->bearer_cap);
-		return true;
 	case L2TP_AVP_TIE_BREAKER:
 		wbuf_put_bytes(w, v->tie_breaker, 8);
-		return true;
-	case L2TP_AVP_FIRMWARE_REV:
-		wbuf_put_u16(w, v->firmware_rev);
 		return true;
 	case L2TP_AVP_HOST_NAME:
 		put_bytes(w, &v->host_name);
 		if (v->host_name_nul)
 			wbuf_put_u8(w, 0);
 		return true;
-	case L2TP_AVP_VENDOR_NAME:
-		put_bytes(w, &v->vendor_name);
-		return true;
 	case L2TP_AVP_ASSIGNED_TUNNEL_ID:
 		wbuf_put_u16(w, v->tunnel_id);
 		return true;
 	case L2TP_AVP_RECV_WINDOW_SIZE:
 		wbuf_put_u16(w, v->rws);
-		return true;
-	case L2TP_AVP_CHALLENGE:
-		put_bytes(w, &v->challenge);
 		return true;
 	case L2TP_AVP_Q931_CAUSE:
 		wbuf_put_u16(w, v->q931.cause);
@@ -120,60 +123,9 @@ encode_value(uint16_t type, const struct l2tp_values *v, struct wbuf *w)
 	case L2TP_AVP_ASSIGNED_SESSION_ID:
 		wbuf_put_u16(w, v->session_id);
 		return true;
-	case L2TP_AVP_CALL_SERIAL:
-		wbuf_put_u32(w, v->call_serial);
-		return true;
-	case L2TP_AVP_MIN_BPS:
-		wbuf_put_u32(w, v->min_bps);
-		return true;
-	case L2TP_AVP_MAX_BPS:
-		wbuf_put_u32(w, v->max_bps);
-		return true;
-	case L2TP_AVP_BEARER_TYPE:
-		wbuf_put_u32(w, v->bearer_type);
-		return true;
-	case L2TP_AVP_FRAMING_TYPE:
-		wbuf_put_u32(w, v->framing_type);
-		return true;
-	case L2TP_AVP_CALLED_NUMBER:
-		put_bytes(w, &v->called_number);
-		return true;
-	case L2TP_AVP_CALLING_NUMBER:
-		put_bytes(w, &v->calling_number);
-		return true;
-	case L2TP_AVP_SUB_ADDRESS:
-		put_bytes(w, &v->sub_address);
-		return true;
-	case L2TP_AVP_TX_CONNECT_SPEED:
-		wbuf_put_u32(w, v->tx_speed);
-		return true;
-	case L2TP_AVP_PHYS_CHANNEL_ID:
-		wbuf_put_u32(w, v->phys_channel);
-		return true;
-	case L2TP_AVP_INITIAL_RCVD_LCP:
-		put_bytes(w, &v->initial_rcvd_lcp);
-		return true;
-	case L2TP_AVP_LAST_SENT_LCP:
-		put_bytes(w, &v->last_sent_lcp);
-		return true;
-	case L2TP_AVP_LAST_RCVD_LCP:
-		put_bytes(w, &v->last_rcvd_lcp);
-		return true;
-	case L2TP_AVP_PROXY_AUTHEN_TYPE:
-		wbuf_put_u16(w, v->proxy_authen_type);
-		return true;
-	case L2TP_AVP_PROXY_AUTHEN_NAME:
-		put_bytes(w, &v->proxy_authen_name);
-		return true;
-	case L2TP_AVP_PROXY_AUTHEN_CHALLENGE:
-		put_bytes(w, &v->proxy_authen_challenge);
-		return true;
 	case L2TP_AVP_PROXY_AUTHEN_ID:
 		wbuf_put_u8(w, 0);
 		wbuf_put_u8(w, v->proxy_authen_id);
-		return true;
-	case L2TP_AVP_PROXY_AUTHEN_RESPONSE:
-		put_bytes(w, &v->proxy_authen_response);
 		return true;
 	case L2TP_AVP_CALL_ERRORS:
 		wbuf_put_u16(w, 0);
@@ -188,12 +140,6 @@ encode_value(uint16_t type, const struct l2tp_values *v, struct wbuf *w)
 		wbuf_put_u16(w, 0);
 		wbuf_put_u32(w, v->accm.send);
 		wbuf_put_u32(w, v->accm.recv);
-		return true;
-	case L2TP_AVP_PRIVATE_GROUP_ID:
-		put_bytes(w, &v->private_group);
-		return true;
-	case L2TP_AVP_RX_CONNECT_SPEED:
-		wbuf_put_u32(w, v->rx_speed);
 		return true;
 	case L2TP_AVP_SEQUENCING_REQUIRED:
 		return true;
