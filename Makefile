@@ -124,6 +124,14 @@ $(BUILD)/tests/unit/test_exchange: $(OBJ)/tests/unit/test_exchange.o \
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lcmocka
 
+# --- pppd plugin and its l2tpd side (helper "plugin") ---
+# l2tpd's pppd argv builder, also linked into its unit test.
+L2TPD_PPPD_SRC = l2tpd/pppd_args.c
+$(BUILD)/tests/unit/test_pppd_args: $(OBJ)/tests/unit/test_pppd_args.o \
+    $(L2TPD_PPPD_SRC:%.c=$(OBJ)/%.o) $(LIBVPN)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lcmocka
+
 $(BUILD)/bench/crypto_bench: $(OBJ)/bench/crypto_bench.o \
     $(IKD_CRYPTO_SRC:%.c=$(OBJ)/%.o) $(LIBVPN)
 	@mkdir -p $(@D)
