@@ -4,13 +4,14 @@
  * writes every message it receives as one line, answers HELLO and
  * ADDR_REQ, and can ask for a disconnect.
  *
- *   plugin_listener -s SOCK -o OUT [-l LOCAL] [-r REMOTE] [-x N] [-n N]
+ *   plugin_listener -s SOCK -o OUT [-l LOCAL] [-r REMOTE] [-t FILE] [-n N]
  *
  *   -s SOCK    socket path to listen on (its directory must exist)
  *   -o OUT     record file, one line per event, flushed at once:
  *              "<conn> <type> key=value ..." and "<conn> eof"
  *   -l/-r      addresses answered to ADDR_REQ (default 0.0.0.0 = none)
- *   -x N       send DISCONNECT (admin) after the Nth periodic COUNTERS
+ *   -t FILE    answer the first periodic COUNTERS received once FILE
+ *              exists with DISCONNECT (admin)
  *   -n N       exit after N connections have ended (default 1)
  *
  * HELLO keys starting with "unknown" get DISCONNECT unknown-key instead
@@ -33,12 +34,12 @@
 
 static FILE *out;
 static uint32_t addr_local, addr_remote;
-static int disconnect_after;
+static const char *trigger;
 
 struct conn {
 	int	fd;
 	int	id;
-	int	periodic;	/* COUNTERS without the final flag */
+	bool	disconnected;	/* DISCONNECT sent */
 };
 
 static void
@@ -164,9 +165,12 @@ handle(struct conn *c)
 		break;
 	case SESSPROTO_COUNTERS:
 		if ((m.u.counters.flags & SESSPROTO_COUNTERS_FINAL) == 0 &&
-		    ++c->periodic == disconnect_after)
+		    trigger != NULL && !c->disconnected &&
+		    access(trigger, F_OK) == 0) {
 			reply(c, SESSPROTO_DISCONNECT, SESSPROTO_DISC_ADMIN,
 			    "test asks");
+			c->disconnected = true;
+		}
 		break;
 	default:
 		break;
@@ -178,7 +182,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: plugin_listener -s SOCK -o OUT [-l LOCAL] "
-	    "[-r REMOTE] [-x N] [-n N]\n");
+	    "[-r REMOTE] [-t FILE] [-n N]\n");
 	exit(2);
 }
 
@@ -192,7 +196,7 @@ main(int argc, char **argv)
 	int ch, lfd, nconn = 0, ended = 0, want = 1, ids = 0, i, rc;
 	int status = 0;
 
-	while ((ch = getopt(argc, argv, "s:o:l:r:x:n:")) != -1) {
+	while ((ch = getopt(argc, argv, "s:o:l:r:t:n:")) != -1) {
 		switch (ch) {
 		case 's':
 			sock = optarg;
@@ -208,8 +212,8 @@ main(int argc, char **argv)
 			if (inet_pton(AF_INET, optarg, &addr_remote) != 1)
 				usage();
 			break;
-		case 'x':
-			disconnect_after = atoi(optarg);
+		case 't':
+			trigger = optarg;
 			break;
 		case 'n':
 			want = atoi(optarg);
@@ -268,7 +272,7 @@ main(int argc, char **argv)
 			if (conns[nconn].fd == -1)
 				continue;
 			conns[nconn].id = ++ids;
-			conns[nconn].periodic = 0;
+			conns[nconn].disconnected = false;
 			fprintf(out, "%d connected\n", ids);
 			fflush(out);
 			nconn++;
