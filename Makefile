@@ -140,7 +140,7 @@ PLUGIN_SRC = $(wildcard pppd-plugin/*.c) lib/buf.c lib/sessproto.c \
     conf/conf.c conf/conf_check.c conf/conf_lookup.c conf/conf_secrets.c \
     conf/conf_sections.c
 PLUGIN_OBJ = $(PLUGIN_SRC:%.c=$(OBJ)/plugin-so/%.o)
-all: $(PLUGIN) $(BUILD)/tests/e2e/plugin_listener
+all: $(PLUGIN) $(BUILD)/tests/e2e/plugin_listener $(BUILD)/tests/e2e/pppd_argv
 $(OBJ)/plugin-so/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -fvisibility=hidden -c -o $@ $<
@@ -151,6 +151,11 @@ $(PLUGIN): $(PLUGIN_OBJ)
 # Stands in for l2tpd in tests/e2e/guest/plugin-pppd.sh.
 $(BUILD)/tests/e2e/plugin_listener: $(OBJ)/tests/e2e/plugin_listener.o \
     $(LIBVPN)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+# Prints pppd_args_build's argv for tests/e2e/guest/plugin-pppd.sh.
+$(BUILD)/tests/e2e/pppd_argv: $(OBJ)/tests/e2e/pppd_argv.o \
+    $(L2TPD_PPPD_SRC:%.c=$(OBJ)/%.o) $(LIBVPN)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 

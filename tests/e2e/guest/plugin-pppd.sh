@@ -6,9 +6,11 @@
 #   make all
 #   tests/e2e/uml-run -o build/e2e/runs/plugin tests/e2e/guest/plugin-pppd.sh
 #
-# The server pppd (root namespace) runs with the plugin and the PPP policy
-# l2tpd gives it (MS-CHAPv2 only, ms-dns, local address only); instead of
-# an L2TP session its link is a pty whose other end is the client pppd,
+# The server pppd (root namespace) runs with exactly the argv l2tpd would
+# exec (l2tpd/pppd_args.c via build/tests/e2e/pppd_argv: the plugin and
+# its options, MS-CHAPv2 only, ms-dns, local address only) minus the
+# pppol2tp.so part: instead of an L2TP session its link is a pty whose
+# other end is the client pppd,
 # started by the server's `pty` option inside network namespace "cli"
 # with `notty`. build/tests/e2e/plugin_listener stands in for l2tpd on
 # the plugin socket, answers HELLO and ADDR_REQ (203.0.113.10) and records
@@ -23,6 +25,8 @@
 #   badpass  labuser/wrong: auth-fail bad-secret with the user, no ip-up,
 #            exit peer-auth-failed (11)
 #   nouser   nosuchuser/labpass: auth-fail unknown-user, no ip-up
+#   pap      ppp.auth = [ "pap" ]: require-pap in the argv, auth-ok pap,
+#            ip-up
 #   badkey   session key l2tpd does not know: pppd ends before LCP (1)
 # and no password appears in the server's logs or the records.
 # Results: $E2E_OUT/metrics.txt (result=PASS/FAIL, fail=... lines),
@@ -40,6 +44,7 @@ rm -f "$E2E_OUT"/*-events.txt "$E2E_OUT"/*-server.log \
 
 PLUGIN=$E2E_REPO/build/pppd-plugin/l2tp_ipsec.so
 LISTENER=$E2E_REPO/build/tests/e2e/plugin_listener
+ARGV=$E2E_REPO/build/tests/e2e/pppd_argv
 PPPD=/usr/sbin/pppd
 W=/tmp/plugin-e2e
 RUN=/run/l2tp-ipsec-test
@@ -50,7 +55,7 @@ REMOTE=203.0.113.10
 PASSWORD=labpass
 T_START=$(now_cs)
 
-for f in "$PLUGIN" "$LISTENER"; do
+for f in "$PLUGIN" "$LISTENER" "$ARGV"; do
 	if [ ! -e "$f" ]; then
 		fail "missing $f (make all)"
 		echo "result=FAIL" >> "$METRICS"
@@ -67,22 +72,28 @@ ip -n cli link set lo up
 
 mkdir -p "$W" "$RUN"
 chmod 700 "$RUN"
-umask 077
-cat > "$CONF" << EOF
-# plugin-pppd.sh: test-only secrets, inline (the file is mode 0600)
-secrets_file = "";
-run_dir = "$RUN";
-ike = { psk = "e2e-plugin-test-psk-not-a-secret"; };
-l2tp = { hostname = "e2e-lns"; };
-ppp = {
-	auth = [ "mschapv2" ];
-	dns = [ "192.0.2.53", "192.0.2.54" ];
-	local_address = "$LOCAL";
-};
-pool = { start = "$REMOTE"; end = "203.0.113.20"; };
-users = ( { name = "labuser"; password = "$PASSWORD"; } );
-EOF
-umask 022
+# write_conf FILE AUTH: the one config file (test-only secrets inline,
+# so mode 0600), ppp.auth = [ AUTH ]
+write_conf() {
+	umask 077
+	cat > "$1" <<- EOF
+		secrets_file = "";
+		run_dir = "$RUN";
+		ike = { psk = "e2e-plugin-test-psk-not-a-secret"; };
+		l2tp = { hostname = "e2e-lns"; };
+		ppp = {
+			auth = [ "$2" ];
+			dns = [ "192.0.2.53", "192.0.2.54" ];
+			local_address = "$LOCAL";
+			plugin = "$PLUGIN";
+		};
+		pool = { start = "$REMOTE"; end = "203.0.113.20"; };
+		users = ( { name = "labuser"; password = "$PASSWORD"; } );
+	EOF
+	umask 022
+}
+write_conf "$CONF" mschapv2
+write_conf "$W/pap.conf" pap
 
 # start_listener RUN: plugin_listener in the background, ready
 start_listener() {
@@ -92,49 +103,45 @@ start_listener() {
 	wait_for 5 "listener $1" grep -q listening "$E2E_OUT/$1-events.txt"
 }
 
-# start_pair RUN KEY USER PASS: server pppd with the plugin, client pppd
-# through its pty; sets SERVER_PID
+# start_pair RUN KEY USER PASS [CONF [CLIENT_REFUSE]]: the server pppd
+# with exactly the argv l2tpd/pppd_args.c builds (tests/e2e/pppd_argv),
+# its pppol2tp.so part replaced by a pty running the client pppd (which
+# refuses CLIENT_REFUSE, default all but MS-CHAPv2); sets SERVER_PID
 start_pair() {
-	_run=$1 _key=$2 _user=$3 _pass=$4
+	_run=$1 _key=$2 _user=$3 _pass=$4 _conf=${5:-$CONF}
+	_refuse=${6:-"refuse-pap refuse-chap refuse-mschap refuse-eap"}
 	# The client's password in a file: pppd logs its pty command.
 	umask 077
-	cat > "$W/$_run-client.opts" <<- EOF
-		notty
-		nodetach
-		noauth
-		user $_user
-		password $_pass
-		name $_user
-		refuse-pap
-		refuse-chap
-		refuse-mschap
-		refuse-eap
-		noccp
-		noipdefault
-		ipcp-accept-local
-		ipcp-accept-remote
-		nodefaultroute
-		noipv6
-		mtu 1400
-		mru 1400
-		lcp-echo-interval 0
-		debug
-		logfile $E2E_OUT/$_run-client.log
-	EOF
+	{
+		echo "notty nodetach noauth user $_user name $_user"
+		echo "password $_pass"
+		echo "$_refuse"
+		echo "noccp noipdefault ipcp-accept-local ipcp-accept-remote"
+		echo "nodefaultroute noipv6 mtu 1400 mru 1400"
+		echo "lcp-echo-interval 0 debug"
+		echo "logfile $E2E_OUT/$_run-client.log"
+	} > "$W/$_run-client.opts"
 	umask 022
 	_client="ip netns exec cli $PPPD file $W/$_run-client.opts"
 	: > "$E2E_OUT/$_run-server.log"
-	# The options l2tpd/pppd_args.c gives (minus pppol2tp.so).
-	"$PPPD" nodetach pty "$_client" \
-		plugin "$PLUGIN" l2tp-ipsec-config "$CONF" \
-		l2tp-ipsec-socket "$SOCK" l2tp-ipsec-session "$_key" \
-		l2tp-ipsec-stats-interval 2 \
-		auth require-mschap-v2 refuse-pap refuse-eap refuse-chap \
-		refuse-mschap name e2e-lns ms-dns 192.0.2.53 ms-dns 192.0.2.54 \
-		noccp mtu 1400 mru 1400 lcp-echo-interval 30 \
-		lcp-echo-failure 4 nodefaultroute noproxyarp noipv6 \
-		ipparam "$_key" "$LOCAL:" debug \
-		logfile "$E2E_OUT/$_run-server.log" > /dev/null 2>&1 &
+	"$ARGV" "$_conf" "$_key" "$SOCK" 2 > "$E2E_OUT/$_run-argv.txt" ||
+		fail "$_run: pppd_argv"
+	# Drop pppol2tp.so and its 7 option words; keep the rest in order.
+	awk '
+		$0 == "plugin" { getline n; if (n == "pppol2tp.so") { d += 2; next }
+			print; print n; next }
+		/^pppol2tp_lns_mode$/ { d++; next }
+		$0 == "pppol2tp" || $0 == "pppol2tp_tunnel_id" ||
+		    $0 == "pppol2tp_session_id" { getline; d += 2; next }
+		{ print }
+		END { if (d != 9) exit 1 }' "$E2E_OUT/$_run-argv.txt" \
+		> "$W/$_run-argv" || fail "$_run: argv has no pppol2tp.so part"
+	set --
+	while IFS= read -r _a; do
+		set -- "$@" "$_a"
+	done < "$W/$_run-argv"
+	"$@" pty "$_client" debug logfile "$E2E_OUT/$_run-server.log" \
+		> /dev/null 2>&1 &
 	SERVER_PID=$!
 }
 
@@ -153,6 +160,16 @@ finish() {
 # has RUN REGEX: the run's records have a line matching REGEX
 has() {
 	grep -Eq "$2" "$E2E_OUT/$1-events.txt"
+}
+
+# periodic RUN: number of periodic COUNTERS records so far
+periodic() {
+	grep -c '^1 counters final=0 ' "$E2E_OUT/$1-events.txt"
+}
+
+# more_periodic RUN N: more than N periodic COUNTERS records by now
+more_periodic() {
+	[ "$(periodic "$1")" -gt "$2" ]
 }
 
 expect() {
@@ -182,10 +199,9 @@ if wait_for 30 "good: ip-up" has good '^1 ip-up '; then
 		fail "good: ping over $IFN"
 	# Counters are sent every 2 s: one more must come before the
 	# disconnect, and it has the pings in it.
-	NPER=$(grep -c '^1 counters final=0 ' "$E2E_OUT/good-events.txt")
+	NPER=$(periodic good)
 	touch "$W/good-disconnect"
-	wait_for 10 "good: counters after the pings" \
-		test "$(grep -c '^1 counters final=0 ' "$E2E_OUT/good-events.txt")" -gt "$NPER"
+	wait_for 15 "good: counters after the pings" more_periodic good "$NPER"
 fi
 finish good 30
 expect good "^1 hello pid=$SERVER_PID key=t-good$"
@@ -202,6 +218,9 @@ expect good '^1 ip-down ifname=ppp[0-9]+$'
 expect good '^1 counters final=1 '
 expect good '^1 exit code=5 text=user-request$'
 expect good '^1 eof$'
+for w in require-mschap-v2 refuse-pap refuse-eap auth noccp; do
+	grep -qx -- "$w" "$E2E_OUT/good-argv.txt" || fail "good: argv has no $w"
+done
 expect_not good 'auth-fail'
 [ "$RC" = 5 ] || fail "good: pppd exit $RC, wanted 5 (user request)"
 # The final counters hold the 5 pings each way (plus LCP echoes).
@@ -220,7 +239,7 @@ metric good_final_pkts_in "${PIN:-0}"
 metric good_final_pkts_out "${POUT:-0}"
 metric good_final_bytes_in "${BIN:-0}"
 metric good_connected_s "${SECS:-0}"
-metric good_periodic_counters "$(grep -c '^1 counters final=0 ' "$E2E_OUT/good-events.txt")"
+metric good_periodic_counters "$(periodic good)"
 metric good_run_s "$(since "$t0")"
 
 # ---- badpass: wrong password
@@ -245,6 +264,28 @@ expect nouser '^1 exit code=11 text=peer-auth-failed$'
 expect_not nouser 'auth-ok|addr-req|ip-up|counters'
 [ "$RC" = 11 ] || fail "nouser: pppd exit $RC, wanted 11"
 metric nouser_run_s "$(since "$t0")"
+
+# ---- pap: ppp.auth = [ "pap" ]: pppd_args asks require-pap, the
+# plugin checks the password from the config
+t0=$(now_cs)
+start_listener pap
+start_pair pap t-pap labuser "$PASSWORD" "$W/pap.conf" \
+	"refuse-mschap-v2 refuse-chap refuse-mschap refuse-eap"
+if wait_for 30 "pap: ip-up" has pap '^1 ip-up '; then
+	metric pap_start_to_ip_up_s "$(since "$t0")"
+	touch "$W/pap-disconnect"
+fi
+finish pap 30
+grep -qx require-pap "$E2E_OUT/pap-argv.txt" || fail "pap: no require-pap"
+grep -qx refuse-mschap-v2 "$E2E_OUT/pap-argv.txt" ||
+	fail "pap: no refuse-mschap-v2"
+expect pap '^1 auth-ok method=pap user=labuser$'
+expect pap "^1 ip-up ifname=ppp[0-9]+ local=$LOCAL remote=$REMOTE "
+expect pap '^1 exit code=5 text=user-request$'
+grep -q 'rcvd \[PAP AuthReq' "$E2E_OUT/pap-server.log" ||
+	fail "pap: no PAP exchange in the server log"
+[ "$RC" = 5 ] || fail "pap: pppd exit $RC, wanted 5"
+metric pap_run_s "$(since "$t0")"
 
 # ---- badkey: l2tpd does not know the session: pppd ends before LCP
 t0=$(now_cs)
