@@ -588,7 +588,7 @@ conf_new(const char *name, const char *base_dir)
 	c->ppp.lcp_echo_interval = 30;
 	c->ppp.lcp_echo_failure = 4;
 	c->ppp.idle_timeout = 0;
-	c->ppp.plugin = strdup("/usr/lib/pppd/2.4.9/l2tp-ipsec.so");
+	c->ppp.plugin = strdup("/usr/lib/pppd/2.4.9/l2tp_ipsec.so");
 
 	c->pool.start.s_addr = htonl(0xc0a82a0a);	/* 192.168.42.10 */
 	c->pool.end.s_addr = htonl(0xc0a82afa);		/* 192.168.42.250 */
