@@ -415,7 +415,7 @@ assert_defaults(const struct vpn_conf *c)
 	assert_int_equal(c->ppp.lcp_echo_interval, 30);
 	assert_int_equal(c->ppp.lcp_echo_failure, 4);
 	assert_int_equal(c->ppp.idle_timeout, 0);
-	assert_string_equal(c->ppp.plugin, "/usr/lib/pppd/2.4.9/l2tp-ipsec.so");
+	assert_string_equal(c->ppp.plugin, "/usr/lib/pppd/2.4.9/l2tp_ipsec.so");
 	assert_string_equal(ip4(c->pool.start), "192.168.42.10");
 	assert_string_equal(ip4(c->pool.end), "192.168.42.250");
 	assert_int_equal(conf_pool_size(c), 241);
