@@ -92,7 +92,7 @@ test_defaults(void **state)
 	assert_opt(&a, "pppol2tp_tunnel_id", "4312");
 	assert_opt(&a, "pppol2tp_session_id", "981");
 	/* Ours, after it, with its three options. */
-	i = find(&a, "/usr/lib/pppd/2.4.9/l2tp-ipsec.so");
+	i = find(&a, "/usr/lib/pppd/2.4.9/l2tp_ipsec.so");
 	assert_true(i > find(&a, "pppol2tp.so"));
 	assert_string_equal(a.argv[i - 1], "plugin");
 	assert_opt(&a, PPPD_OPT_CONFIG, "/etc/l2tp-ipsec/vpn.conf");
