@@ -468,11 +468,23 @@ conf_check_main(struct pctx *p)
 	if (check_ike(p) == -1 || check_l2tp(p) == -1 ||
 	    check_pool(p) == -1 || check_users(p) == -1)
 		return -1;
-	for (i = 0; i < c->ppp.nauth; i++)
+	for (i = 0; i < c->ppp.nauth; i++) {
+		/*
+		 * pppd 2.4.9 as an EAP server only does EAP-TLS after the
+		 * identity (seen in the lab): an eap-mschapv2 client would
+		 * never authenticate, so refuse it here, not at dial-in.
+		 */
+		if (c->ppp.auth[i] == CONF_AUTH_EAP_MSCHAPV2)
+			return conf_error_at(p->err, p->file,
+			    conf_line_of(p, "ppp.auth"), "ppp.auth",
+			    "eap-mschapv2: pppd 2.4.9 (Debian 12) cannot "
+			    "serve it (its EAP server only does EAP-TLS); "
+			    "use mschapv2");
 		if (c->ppp.auth[i] == CONF_AUTH_PAP)
 			conf_warn_at(c, p->file, conf_line_of(p, "ppp.auth"),
 			    "ppp.auth", "pap: the password crosses the tunnel "
 			    "in clear text, protected by ESP only; prefer "
 			    "mschapv2");
+	}
 	return 0;
 }

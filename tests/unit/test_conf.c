@@ -783,10 +783,9 @@ test_good_all_keys(void **state)
 	assert_int_equal(c->l2tp.max_sessions_per_tunnel, 2);
 	assert_string_equal(c->l2tp.control_socket, "/run/vpn/l2tp.ctl");
 	assert_string_equal(c->ppp.pppd, "/usr/local/sbin/pppd");
-	assert_int_equal(c->ppp.nauth, 3);
-	assert_int_equal(c->ppp.auth[0], CONF_AUTH_EAP_MSCHAPV2);
-	assert_int_equal(c->ppp.auth[1], CONF_AUTH_MSCHAPV2);
-	assert_int_equal(c->ppp.auth[2], CONF_AUTH_PAP);
+	assert_int_equal(c->ppp.nauth, 2);
+	assert_int_equal(c->ppp.auth[0], CONF_AUTH_MSCHAPV2);
+	assert_int_equal(c->ppp.auth[1], CONF_AUTH_PAP);
 	assert_int_equal(c->ppp.ndns, 1);
 	assert_string_equal(ip4(c->ppp.local_address), "172.16.0.1");
 	assert_int_equal(c->ppp.mtu, 1280);
@@ -959,6 +958,9 @@ static const struct bad_case bad_cases[] = {
 	    "the key out to get the default)" },
 	{ "auth_unknown.conf", "auth_unknown.conf:2: ppp.auth.[1]: unknown "
 	    "value 'chap' (valid: mschapv2, pap, eap-mschapv2)" },
+	{ "auth_eap.conf", "auth_eap.conf:2: ppp.auth: eap-mschapv2: pppd "
+	    "2.4.9 (Debian 12) cannot serve it (its EAP server only does "
+	    "EAP-TLS); use mschapv2" },
 	{ "dns_many.conf", "dns_many.conf:2: ppp.dns: too many entries (3, "
 	    "max 2)" },
 	{ "facility.conf", "facility.conf:2: log.facility: unknown value "

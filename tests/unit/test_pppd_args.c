@@ -143,7 +143,7 @@ test_configured(void **state)
 	(void)state;
 	c = conf_text(
 	    "l2tp = { hostname = \"vpn.example\"; };\n"
-	    "ppp = { auth = [ \"pap\", \"eap-mschapv2\" ];\n"
+	    "ppp = { auth = [ \"pap\" ];\n"
 	    "  dns = [ \"192.0.2.53\", \"192.0.2.54\" ];\n"
 	    "  local_address = \"203.0.113.1\"; mtu = 1280; mru = 1300;\n"
 	    "  lcp_echo_interval = 0; idle_timeout = 600;\n"
@@ -158,7 +158,7 @@ test_configured(void **state)
 	assert_int_equal(pppd_args_build(c, &s, &a), 0);
 	assert_true(find(&a, "refuse-mschap-v2") > 0);
 	assert_true(find(&a, "require-pap") > 0);
-	assert_true(find(&a, "require-eap") > 0);
+	assert_true(find(&a, "refuse-eap") > 0);
 	assert_int_equal(find(&a, "require-mschap-v2"), -1);
 	assert_opt(&a, "name", "vpn.example");
 	i = find(&a, "ms-dns");
