@@ -2,7 +2,8 @@
  * test_exchange.c - ikd's exchange code against an in-process scripted
  * IKEv1 initiator (tests/lib/ike_initiator.c, built from the same codec
  * and crypto and shared with the bench), with a mock kernel that records
- * SPI allocations and SA requests and a capture of everything ikd sends. No sockets, no event loop, no root.
+ * SPI allocations and SA requests and a capture of everything ikd sends.
+ * No sockets, no event loop, no root.
  *
  * Covered: Main Mode + Quick Mode with PSK for aes256-sha1-modp2048 and
  * aes128-sha1-ecp256 (the installed keys are checked against the
