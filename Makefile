@@ -131,6 +131,21 @@ $(BUILD)/bench/crypto_bench: $(OBJ)/bench/crypto_bench.o \
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
+# ---- bench (not part of `make test`) ----
+# ike_load: the shared scripted initiator as a load generator against a
+# real ikd on loopback (kernel "none"), next to the responder's crypto
+# replayed in process. BENCH_ARGS e.g. "-c 32 -t 5 -g ecp256".
+BENCH_ARGS ?=
+$(BUILD)/bench/ike_load: $(OBJ)/bench/ike_load.o \
+    $(OBJ)/tests/lib/ike_initiator.o $(IKD_CODEC_SRC:%.c=$(OBJ)/%.o) \
+    $(IKD_CRYPTO_SRC:%.c=$(OBJ)/%.o) $(LIBVPN)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+bench: $(BUILD)/ikd $(BUILD)/bench/crypto_bench $(BUILD)/bench/ike_load
+	$(BUILD)/bench/crypto_bench 0.5
+	$(BUILD)/bench/ike_load -i $(BUILD)/ikd $(BENCH_ARGS)
+
 check: $(UNIT_BIN) $(PROGS)
 	./scripts/run-unit.sh $(BUILD) $(UNIT_BIN)
 

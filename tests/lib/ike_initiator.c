@@ -417,9 +417,11 @@ ike_ini_build_mm5(struct ike_ini *ini, bool initial_contact, uint8_t *out,
 	}
 	if (!isakmp_builder_finish(&b, &plen))
 		return fail(ini, "cannot build MM5");
-	ini->sz.mm5_plain = plen;
-	return ike_ini_seal(ini, ISAKMP_EXCH_IDPROT, 0, 0, b.first, plain,
-	    plen, out, len);
+	if (ike_ini_seal(ini, ISAKMP_EXCH_IDPROT, 0, 0, b.first, plain, plen,
+	    out, len) == -1)
+		return -1;
+	ini->sz.mm5_ct = *len - ISAKMP_HDR_LEN;
+	return 0;
 }
 
 int
@@ -436,7 +438,7 @@ ike_ini_recv_mm6(struct ike_ini *ini, const uint8_t *p, size_t len)
 	if (ike_ini_open(ini, p, len, plain, &h, &msg) == -1)
 		return -1;
 	hl = ike_keys_hash_len(ini->keys);
-	ini->sz.mm6_plain = len - ISAKMP_HDR_LEN;
+	ini->sz.mm6_ct = len - ISAKMP_HDR_LEN;
 	if ((pl = isakmp_msg_first(&msg, ISAKMP_PAYLOAD_ID)) == NULL ||
 	    isakmp_id_parse(&pl->body, &id) != ISAKMP_OK)
 		return fail(ini, "MM6: no valid ID");
@@ -521,10 +523,12 @@ ike_ini_build_qm1(struct ike_ini *ini, uint8_t *out, size_t *len)
 	    plen - hoff - hl, hh, sizeof(hh)) == -1)
 		return fail(ini, "HASH(1) failed");
 	memcpy(plain + hoff, hh, hl);
-	ini->sz.qm1_plain = plen;
+	if (ike_ini_seal(ini, ISAKMP_EXCH_QUICK, ini->mid, ini->qm_flags,
+	    b.first, plain, plen, out, len) == -1)
+		return -1;
+	ini->sz.qm1_ct = *len - ISAKMP_HDR_LEN;
 	ini->sz.qm1_hashed = plen - hoff - hl;
-	return ike_ini_seal(ini, ISAKMP_EXCH_QUICK, ini->mid, ini->qm_flags,
-	    b.first, plain, plen, out, len);
+	return 0;
 }
 
 int
@@ -562,7 +566,7 @@ ike_ini_recv_qm2(struct ike_ini *ini, const uint8_t *p, size_t len)
 	if (isakmp_data_parse(&msg.pl[0].body, ISAKMP_PAYLOAD_HASH, &d) !=
 	    ISAKMP_OK || d.len != hl || memcmp(d.data, hh, hl) != 0)
 		return fail(ini, "QM2: HASH(2) does not verify");
-	ini->sz.qm2_plain = len - ISAKMP_HDR_LEN;
+	ini->sz.qm2_ct = len - ISAKMP_HDR_LEN;
 	ini->sz.qm2_hashed = end - msg.pl[1].offset;
 	if ((pl = isakmp_msg_first(&msg, ISAKMP_PAYLOAD_SA)) == NULL ||
 	    isakmp_sa_parse(&pl->body, &sa) != ISAKMP_OK)
@@ -609,9 +613,11 @@ ike_ini_build_qm3(struct ike_ini *ini, uint8_t *out, size_t *len)
 	isakmp_build_data(&b, ISAKMP_PAYLOAD_HASH, hh, hl);
 	if (!isakmp_builder_finish(&b, &plen))
 		return fail(ini, "cannot build QM3");
-	ini->sz.qm3_plain = plen;
-	return ike_ini_seal(ini, ISAKMP_EXCH_QUICK, ini->mid, 0, b.first,
-	    plain, plen, out, len);
+	if (ike_ini_seal(ini, ISAKMP_EXCH_QUICK, ini->mid, 0, b.first, plain,
+	    plen, out, len) == -1)
+		return -1;
+	ini->sz.qm3_ct = *len - ISAKMP_HDR_LEN;
+	return 0;
 }
 
 struct ike_secret *
@@ -660,8 +666,11 @@ ike_ini_build_info(struct ike_ini *ini, uint32_t mid,
 	    plen, out, len);
 	ike_ivs_drop(ini->ivs, mid);
 	if (rc == 0 && d != NULL && d->protocol == IPSEC_PROTO_ESP) {
-		ini->sz.del_plain = plen;
-		ini->sz.del_hashed = plen - hoff - hl;
+		ini->sz.del_esp_ct = *len - ISAKMP_HDR_LEN;
+		ini->sz.del_esp_hashed = plen - hoff - hl;
+	} else if (rc == 0 && d != NULL) {
+		ini->sz.del_isakmp_ct = *len - ISAKMP_HDR_LEN;
+		ini->sz.del_isakmp_hashed = plen - hoff - hl;
 	}
 	return rc;
 }

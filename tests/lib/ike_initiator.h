@@ -33,16 +33,20 @@ struct ike_ini_sizes {
 	size_t idi_len;		/* IDii_b */
 	size_t idr_len;		/* IDir_b */
 	size_t nr_len;		/* Nr */
-	size_t mm5_plain;	/* plaintext lengths (padded on the wire) */
-	size_t mm6_plain;
-	size_t qm1_plain;
-	size_t qm1_hashed;	/* QM1 bytes after HASH(1) */
-	size_t qm2_plain;
-	size_t qm2_hashed;	/* QM2 bytes after HASH(2) */
-	size_t qm3_plain;
-	size_t qnr_len;
-	size_t del_plain;	/* one Delete (ESP; ISAKMP is 12 bytes more) */
-	size_t del_hashed;
+	size_t qnr_len;		/* Quick Mode Nr */
+	/* encrypted bodies (after the ISAKMP header) */
+	size_t mm5_ct;
+	size_t mm6_ct;
+	size_t qm1_ct;
+	size_t qm2_ct;
+	size_t qm3_ct;
+	size_t del_esp_ct;
+	size_t del_isakmp_ct;
+	/* bytes under HASH(1) / HASH(2) (after the HASH payload) */
+	size_t qm1_hashed;
+	size_t qm2_hashed;
+	size_t del_esp_hashed;
+	size_t del_isakmp_hashed;
 };
 
 /* One initiator: one ISAKMP SA and one Quick Mode at a time. */
