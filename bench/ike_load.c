@@ -1,8 +1,9 @@
 /*
  * ike_load.c - IKEv1 load generator and CPU bench for ikd.
  *
- *	build/bench/ike_load [-i ikd] [-c in-flight] [-t seconds] [-n max]
- *	    [-b bound-seconds] [-l log-level] [-g group[,group...]] [-v]
+ *	build/bench/ike_load [-fkv] [-i ikd] [-c in-flight] [-t seconds]
+ *	    [-n max] [-r rounds] [-b bound-seconds] [-l log-level]
+ *	    [-g group[,group...]]
  *
  * For each group (modp1024, modp2048, ecp256, ecp384 by default) it
  * starts a real ikd (`ike.kernel = "none"`, its own configuration in a
@@ -10,12 +11,17 @@
  * ports), then keeps -c initiators in flight (tests/lib/ike_initiator.c,
  * the one test_exchange uses), each running Main Mode (PSK) + Quick Mode
  * (ESP for UDP/1701) + a Delete of the ESP SA and of the ISAKMP SA, again
- * and again for -t seconds (or -n handshakes). ikd's CPU time comes from
- * /proc/<pid>/stat (utime + stime) before and after the run; a final MM1
- * that must be answered shows that ikd has read everything sent before
- * it. ikd's own counters (its "ikd stopped" log line) must match.
+ * and again for -t seconds (or -n handshakes), in -r rounds. ikd's CPU
+ * time (user + system) is read with clock_getcpuclockid() before and
+ * after each round (/proc/<pid>/stat utime + stime, at 10 ms ticks, as a
+ * cross-check with -v); an MM1 that must be answered ends each round and
+ * shows that ikd has read everything sent before it. ikd's own counters
+ * (its "ikd stopped" line and one line per Delete, at log level info)
+ * must match what completed. To keep the load generator cheaper than
+ * ikd, the initiators of a group share one DH key pair (-f: a fresh one
+ * per exchange); ikd cannot tell.
  *
- * The crypto bound is measured in the same run, right after each group:
+ * The crypto bound is measured in the same run, after each round:
  * a replay of the crypto calls the responder makes per handshake, through
  * ikd/crypto.c and ikd/dh.c as ikd calls them, over the message lengths
  * seen on the wire (RAND for cookie and nonces; NAT-D hashes; DH keygen
@@ -86,8 +92,11 @@ struct opts {
 	double seconds;
 	unsigned long max;
 	double bound_seconds;
+	unsigned int rounds;
 	const char *log_level;
 	bool verbose;
+	bool keep;		/* -k: keep the temp dir (config, ikd.log) */
+	bool fresh_dh;		/* -f: a new initiator key pair per MM3 */
 	bool want[NGROUPS];
 };
 
@@ -117,6 +126,7 @@ struct run {
 	struct sockaddr_storage srv;
 	uint16_t natt_port;
 	struct slot *slots;
+	struct ike_dh *dh;	/* initiators' shared key pair, or NULL */
 	unsigned long started;
 	unsigned long done;
 	unsigned long failed;
@@ -134,11 +144,15 @@ struct result {
 	unsigned long failed;
 	unsigned long resends;
 	double wall;
-	double cpu;		/* ikd utime + stime during the run, s */
+	double cpu;		/* ikd CPU time during the runs, s */
+	double cpu_stat;	/* the same from /proc utime + stime */
 	double bound;		/* crypto bound per handshake, s */
 	double bound_dh;	/* its DH part */
-	bool verified;
-	char check[160];
+	double bound_sum;	/* bound: CPU spent, its DH part, count */
+	double bound_dh_sum;
+	unsigned long bound_n;
+	bool verified;		/* ikd's own counters agree */
+	char check[200];
 };
 
 static double
@@ -183,6 +197,19 @@ proc_cpu(pid_t pid)
 	    &ut, &st) != 2)
 		return -1;
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* CPU time of another process (clock_getcpuclockid), ns precision. */
+static double
+pid_cpu(clockid_t clk)
+{
+	struct timespec ts;
+
+	if (clock_gettime(clk, &ts) == -1) {
+		perror("clock_gettime");
+		exit(1);
+	}
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static void
@@ -268,15 +295,20 @@ slot_start(struct run *r, struct slot *s)
 		s->state = SLOT_IDLE;
 		return;
 	}
-	if (ini_setup(&s->ini, r->g, &r->srv, r->natt_port, &s->self) == -1 ||
-	    ike_ini_build_mm1(&s->ini, s->last, &len) == -1 ||
+	if (ini_setup(&s->ini, r->g, &r->srv, r->natt_port, &s->self) == -1)
+		goto fail;
+	s->ini.dh_fixed = r->dh;
+	if (ike_ini_build_mm1(&s->ini, s->last, &len) == -1 ||
 	    slot_send(r, s, s->last, len, true) == -1) {
-		fprintf(stderr, "ike_load: cannot start an exchange: %s\n",
-		    s->ini.err);
-		exit(1);
+		goto fail;
 	}
 	r->started++;
 	s->state = SLOT_MM2;
+	return;
+fail:
+	fprintf(stderr, "ike_load: cannot start an exchange: %s\n",
+	    s->ini.err);
+	exit(1);
 }
 
 static void
@@ -510,36 +542,47 @@ start_ikd(const struct opts *o, const char *conf, const char *logpath)
 	return pid;
 }
 
-/* ikd's closing line: "ikd stopped: N packets in, N out, N ISAKMP SAs,
- * N Quick Modes, N malformed". */
-static bool
+/*
+ * ikd's log at level info: its closing line "ikd stopped: N packets in,
+ * N out, N ISAKMP SAs, N Quick Modes, N malformed" and one line per
+ * Delete handled must match what we completed. At level warning there
+ * is nothing to check (CHECK_NONE).
+ */
+enum check { CHECK_OK, CHECK_MISMATCH, CHECK_NONE };
+
+static enum check
 check_log(const char *logpath, const struct run *r, struct result *res)
 {
 	unsigned long long in, out, sas, qms, bad;
+	unsigned long del_sa = 0, del_esp = 0;
 	char line[1024], *p;
 	bool found = false;
 	FILE *f;
 
 	if ((f = fopen(logpath, "r")) == NULL)
-		return false;
+		return CHECK_MISMATCH;
 	while (fgets(line, sizeof(line), f) != NULL) {
-		if ((p = strstr(line, "ikd stopped: ")) == NULL)
-			continue;
-		if (sscanf(p, "ikd stopped: %llu packets in, %llu out, %llu "
+		if (strstr(line, "ISAKMP SA deleted: deleted by the peer"))
+			del_sa++;
+		else if (strstr(line, "ESP SAs removed: deleted by the peer"))
+			del_esp++;
+		else if ((p = strstr(line, "ikd stopped: ")) != NULL &&
+		    sscanf(p, "ikd stopped: %llu packets in, %llu out, %llu "
 		    "ISAKMP SAs, %llu Quick Modes, %llu malformed", &in, &out,
 		    &sas, &qms, &bad) == 5)
 			found = true;
 	}
 	fclose(f);
 	if (!found) {
-		snprintf(res->check, sizeof(res->check), "no \"ikd stopped\" "
-		    "line (log level %s)", r->o->log_level);
-		return false;
+		snprintf(res->check, sizeof(res->check), "not checked: no "
+		    "\"ikd stopped\" line at log level %s", r->o->log_level);
+		return CHECK_NONE;
 	}
 	snprintf(res->check, sizeof(res->check), "ikd: %llu ISAKMP SAs, %llu "
-	    "Quick Modes, %llu malformed, %llu in / %llu out", sas, qms, bad,
-	    in, out);
-	return sas == r->done && qms == r->done && bad == 0;
+	    "Quick Modes, %lu+%lu Deletes, %llu malformed, %llu in / %llu "
+	    "out", sas, qms, del_esp, del_sa, bad, in, out);
+	return sas == r->done && qms == r->done && del_sa == r->done &&
+	    del_esp == r->done && bad == 0 ? CHECK_OK : CHECK_MISMATCH;
 }
 
 /* ---- the crypto bound ---- */
@@ -695,14 +738,14 @@ bound_once(const struct group_spec *g, const struct ike_ini_sizes *sz,
 	return cpu_now() - t0;
 }
 
-/* Run bound_once for `seconds` of CPU; per-handshake means in res. */
+/* Run bound_once for `seconds` of CPU, adding to res's sums. */
 static void
 measure_bound(const struct group_spec *g, const struct ike_ini_sizes *sz,
     double seconds, struct result *res)
 {
 	uint8_t gxi[IKE_KE_MAX];
 	struct ike_dh *peer;
-	double total = 0, dh = 0, d, t0;
+	double d, t0;
 	unsigned long n = 0;
 
 	if ((peer = dh_new(g->group)) == NULL ||
@@ -711,12 +754,12 @@ measure_bound(const struct group_spec *g, const struct ike_ini_sizes *sz,
 	(void)bound_once(g, sz, gxi, dh_public_len(peer), &d);	/* warm */
 	t0 = cpu_now();
 	do {
-		total += bound_once(g, sz, gxi, dh_public_len(peer), &d);
-		dh += d;
+		res->bound_sum += bound_once(g, sz, gxi, dh_public_len(peer),
+		    &d);
+		res->bound_dh_sum += d;
 		n++;
-	} while (cpu_now() - t0 < seconds || n < 20);
-	res->bound = total / (double)n;
-	res->bound_dh = dh / (double)n;
+	} while (cpu_now() - t0 < seconds || n < 5);
+	res->bound_n += n;
 	dh_free(peer);
 }
 
@@ -729,10 +772,12 @@ run_group(const struct opts *o, const struct group_spec *g,
 	char dir[] = "/tmp/ike_load.XXXXXX", conf[64], logpath[64];
 	struct run r;
 	struct slot *slots;
-	double c0, c1, t0;
-	unsigned int i, attempt;
+	double c0, s0, t0;
+	clockid_t cpuclk;
+	unsigned int i, attempt, round;
 	uint16_t port = 0;
 	pid_t pid = -1;
+	enum check chk;
 	int st, rc = -1;
 
 	memset(res, 0, sizeof(*res));
@@ -769,27 +814,49 @@ run_group(const struct opts *o, const struct group_spec *g,
 		    logpath);
 		goto out;
 	}
+	if ((errno = clock_getcpuclockid(pid, &cpuclk)) != 0) {
+		perror("clock_getcpuclockid");
+		goto out;
+	}
 	if ((slots = calloc(o->inflight, sizeof(*slots))) == NULL)
 		goto out;
 	r.slots = slots;
+	/* the initiators' key pair: one per group unless -f */
+	if (!o->fresh_dh && (r.dh = dh_new(g->group)) == NULL)
+		goto out_slots;
 	for (i = 0; i < o->inflight; i++)
 		if ((slots[i].fd = udp_connect(&r.srv, &slots[i].self)) == -1)
 			exit(1);
 
-	c0 = proc_cpu(pid);
-	t0 = mono_now();
-	r.stop_at = t0 + o->seconds;
-	run_load(&r);
-	if (ikd_barrier(g, &r.srv, r.natt_port, 5.0, pid) == -1) {
-		fprintf(stderr, "ike_load: ikd stopped answering\n");
-		goto out_slots;
+	/*
+	 * Rounds of load and of the crypto replay, interleaved so that both
+	 * see the same background load on this machine.
+	 */
+	for (round = 0; round < o->rounds; round++) {
+		c0 = pid_cpu(cpuclk);
+		s0 = proc_cpu(pid);
+		t0 = mono_now();
+		r.stop_at = t0 + o->seconds / o->rounds;
+		r.last_done = t0;
+		run_load(&r);
+		if (ikd_barrier(g, &r.srv, r.natt_port, 5.0, pid) == -1) {
+			fprintf(stderr, "ike_load: ikd stopped answering\n");
+			goto out_slots;
+		}
+		res->cpu += pid_cpu(cpuclk) - c0;
+		res->cpu_stat += proc_cpu(pid) - s0;
+		res->wall += r.last_done - t0;
+		if (r.have_sz)
+			measure_bound(g, &r.sz, o->bound_seconds / o->rounds,
+			    res);
 	}
-	c1 = proc_cpu(pid);
 	res->done = r.done;
 	res->failed = r.failed;
 	res->resends = r.resends;
-	res->wall = r.last_done - t0;
-	res->cpu = c1 - c0;
+	if (res->bound_n > 0) {
+		res->bound = res->bound_sum / (double)res->bound_n;
+		res->bound_dh = res->bound_dh_sum / (double)res->bound_n;
+	}
 	if (r.first_err[0] != '\0')
 		fprintf(stderr, "ike_load: %s: first failure: %s\n", g->name,
 		    r.first_err);
@@ -797,13 +864,17 @@ run_group(const struct opts *o, const struct group_spec *g,
 	kill(pid, SIGTERM);
 	if (waitpid(pid, &st, 0) == pid)
 		pid = -1;
-	res->verified = check_log(logpath, &r, res);
-	if (o->verbose || !res->verified)
+	chk = check_log(logpath, &r, res);
+	res->verified = chk == CHECK_OK;
+	if (o->verbose || chk != CHECK_OK)
 		fprintf(stderr, "ike_load: %s: %s%s\n", g->name, res->check,
-		    res->verified ? "" : " -- MISMATCH");
-	if (r.have_sz)
-		measure_bound(g, &r.sz, o->bound_seconds, res);
-	rc = r.done > 0 && res->verified ? 0 : -1;
+		    chk == CHECK_MISMATCH ? " -- MISMATCH" : "");
+	if (o->verbose)
+		fprintf(stderr, "ike_load: %s: ikd CPU %.3f s (clock), %.2f s "
+		    "(/proc stat); %lu resends; bound over %lu replays\n",
+		    g->name, res->cpu, res->cpu_stat, res->resends,
+		    res->bound_n);
+	rc = r.done > 0 && chk != CHECK_MISMATCH ? 0 : -1;
 out_slots:
 	for (i = 0; i < o->inflight; i++) {
 		ike_ini_free(&slots[i].ini);
@@ -811,12 +882,15 @@ out_slots:
 			close(slots[i].fd);
 	}
 	free(slots);
+	dh_free(r.dh);
 out:
 	if (pid > 0) {
 		kill(pid, SIGTERM);
 		waitpid(pid, &st, 0);
 	}
-	if (rc == 0 || !o->verbose) {
+	if (o->keep)
+		fprintf(stderr, "ike_load: %s: kept %s\n", g->name, dir);
+	else {
 		unlink(conf);
 		unlink(logpath);
 		rmdir(dir);
@@ -827,8 +901,9 @@ out:
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: ike_load [-v] [-i ikd] [-c in-flight] "
-	    "[-t seconds] [-n max]\n\t[-b bound-seconds] [-l log-level] "
+	fprintf(stderr, "usage: ike_load [-fkv] [-i ikd] [-c in-flight] "
+	    "[-t seconds] [-n max]\n\t[-r rounds] [-b bound-seconds] "
+	    "[-l log-level] "
 	    "[-g group,...]\n");
 	exit(2);
 }
@@ -849,10 +924,11 @@ main(int argc, char *argv[])
 	o.seconds = 8;
 	o.max = (unsigned long)-1;
 	o.bound_seconds = 2;
+	o.rounds = 4;
 	o.log_level = "info";
 	for (i = 0; i < NGROUPS; i++)
 		o.want[i] = true;
-	while ((ch = getopt(argc, argv, "b:c:g:i:l:n:t:v")) != -1) {
+	while ((ch = getopt(argc, argv, "b:c:fg:i:kl:n:r:t:v")) != -1) {
 		switch (ch) {
 		case 'b':
 			o.bound_seconds = atof(optarg);
@@ -861,6 +937,9 @@ main(int argc, char *argv[])
 			o.inflight = (unsigned int)atoi(optarg);
 			if (o.inflight < 1 || o.inflight > MAX_INFLIGHT)
 				usage();
+			break;
+		case 'f':
+			o.fresh_dh = true;
 			break;
 		case 'g':
 			memset(o.want, 0, sizeof(o.want));
@@ -878,11 +957,19 @@ main(int argc, char *argv[])
 		case 'i':
 			o.ikd = optarg;
 			break;
+		case 'k':
+			o.keep = true;
+			break;
 		case 'l':
 			o.log_level = optarg;
 			break;
 		case 'n':
 			o.max = strtoul(optarg, NULL, 10);
+			break;
+		case 'r':
+			o.rounds = (unsigned int)atoi(optarg);
+			if (o.rounds < 1 || o.rounds > 100)
+				usage();
 			break;
 		case 't':
 			o.seconds = atof(optarg);
@@ -901,12 +988,14 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 
 	printf("ike_load: ikd %s, Main Mode (PSK, SHA1) + Quick Mode (ESP "
-	    "aes256-sha1) + 2 Deletes,\n  %u in flight, %.0f s per group, "
-	    "ikd log level %s, crypto bound over %.1f s CPU\n\n", o.ikd,
-	    o.inflight, o.seconds, o.log_level, o.bound_seconds);
-	printf("%-9s %7s %5s %8s %9s %9s %9s %9s %7s %s\n", "group",
-	    "done", "fail", "hs/s", "ikd ms", "bound ms", "(DH ms)",
-	    "over ms", "ikd/bd", "target <= 0.40 ms");
+	    "aes256-sha1) + 2 Deletes,\n  %u in flight, %.1f s per group, "
+	    "ikd log level %s, crypto bound over %.1f s CPU,\n  initiator "
+	    "DH key pair %s\n\n", o.ikd, o.inflight, o.seconds,
+	    o.log_level, o.bound_seconds, o.fresh_dh ? "fresh per exchange" :
+	    "shared per group");
+	printf("%-9s %6s %4s %7s %7s %8s %8s %8s %8s %6s %s\n", "group",
+	    "done", "fail", "hs/s", "cap/s", "ikd ms", "bound ms", "(DH ms)",
+	    "over ms", "ikd/bd", "over<=0.40");
 	for (i = 0; i < NGROUPS; i++) {
 		if (!o.want[i])
 			continue;
@@ -918,18 +1007,27 @@ main(int argc, char *argv[])
 			continue;
 		}
 		over = res[i].cpu / (double)res[i].done - res[i].bound;
-		printf("%-9s %7lu %5lu %8.1f %9.3f %9.3f %9.3f %9.3f %7.2f %s\n",
+		printf("%-9s %6lu %4lu %7.1f %7.0f %8.3f %8.3f %8.3f %8.3f "
+		    "%6.2f %s%s\n",
 		    group_specs[i].name, res[i].done, res[i].failed,
 		    (double)res[i].done / res[i].wall,
+		    (double)res[i].done / res[i].cpu,
 		    res[i].cpu / (double)res[i].done * 1e3,
 		    res[i].bound * 1e3, res[i].bound_dh * 1e3, over * 1e3,
 		    res[i].cpu / (double)res[i].done / res[i].bound,
-		    over <= target ? "ok" : "OVER");
+		    over <= target ? "ok" : "OVER",
+		    res[i].verified ? "" : " (unverified)");
 		fflush(stdout);
 	}
-	printf("\nikd ms: ikd utime+stime per completed handshake (/proc, "
-	    "10 ms ticks over the run);\nbound ms: the responder's crypto "
-	    "calls replayed in this process; over = ikd - bound.\n");
+	printf("\nhs/s: handshakes completed per second of load (bounded by "
+	    "this initiator's\n  own crypto and by whatever else runs on the "
+	    "machine); cap/s = 1000 / ikd ms,\n  what one core of ikd would "
+	    "sustain.\n"
+	    "ikd ms: ikd's CPU time (user + system, clock_getcpuclockid) per "
+	    "completed handshake.\nbound ms: the responder's crypto calls "
+	    "replayed in this process, interleaved with\n  the load in %u "
+	    "rounds; DH ms is its keygen + derive part. over = ikd - bound.\n",
+	    o.rounds);
 	ike_crypto_cleanup();
 	dh_cleanup();
 	return failed == 0 ? 0 : 1;

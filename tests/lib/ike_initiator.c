@@ -254,14 +254,18 @@ ike_ini_build_mm3(struct ike_ini *ini, uint8_t *out, size_t *len)
 	struct isakmp_builder b;
 	struct isakmp_hdr h;
 	struct wbuf w;
+	const struct ike_dh *dh;
 	uint8_t hh[IKE_HASH_MAX];
 	size_t hl = ike_hash_len(ini->hash);
 
 	dh_free(ini->dh);
-	if ((ini->dh = dh_new(ini->group)) == NULL)
+	ini->dh = NULL;
+	if (ini->dh_fixed == NULL &&
+	    (ini->dh = dh_new(ini->group)) == NULL)
 		return fail(ini, "dh_new(%u) failed", ini->group);
-	ini->gxi_len = dh_public_len(ini->dh);
-	if (dh_public(ini->dh, ini->gxi, ini->gxi_len) == -1)
+	dh = ini->dh_fixed != NULL ? ini->dh_fixed : ini->dh;
+	ini->gxi_len = dh_public_len(dh);
+	if (dh_public(dh, ini->gxi, ini->gxi_len) == -1)
 		return fail(ini, "dh_public failed");
 	ike_ini_hdr(ini, &h, ISAKMP_EXCH_IDPROT, 0);
 	wbuf_init(&w, out, IKD_MSG_MAX);
@@ -335,7 +339,8 @@ ike_ini_recv_mm4(struct ike_ini *ini, const uint8_t *p, size_t len)
 	    memcmp(d.data, hh, hl) != 0)
 		return fail(ini, "MM4: second NAT-D is not the server");
 
-	if (dh_derive(ini->dh, ini->gxr, ini->gxr_len, &gxy) == -1) {
+	if (dh_derive(ini->dh_fixed != NULL ? ini->dh_fixed : ini->dh,
+	    ini->gxr, ini->gxr_len, &gxy) == -1) {
 		fail(ini, "dh_derive failed");
 		goto out;
 	}

@@ -61,6 +61,11 @@ struct ike_ini {
 	uint8_t icky[ISAKMP_COOKIE_LEN];
 	uint8_t rcky[ISAKMP_COOKIE_LEN];
 	struct ike_dh *dh;
+	/*
+	 * A key pair to use instead of a fresh one per MM3 (borrowed; a
+	 * load generator's saving, invisible to the responder), or NULL.
+	 */
+	const struct ike_dh *dh_fixed;
 	uint8_t gxi[IKE_KE_MAX];
 	size_t gxi_len;
 	uint8_t gxr[IKE_KE_MAX];
@@ -135,7 +140,7 @@ int ike_ini_seal(struct ike_ini *ini, uint8_t exchange, uint32_t mid,
 int ike_ini_build_mm1(struct ike_ini *ini, uint8_t *out, size_t *len);
 /* MM2: take the responder cookie, require one SA and a vendor ID. */
 int ike_ini_recv_mm2(struct ike_ini *ini, const uint8_t *p, size_t len);
-/* MM3 with a fresh DH key, our nonce and the two NAT-D payloads. */
+/* MM3 with a fresh DH key (or dh_fixed), our nonce and both NAT-D. */
 int ike_ini_build_mm3(struct ike_ini *ini, uint8_t *out, size_t *len);
 /* MM4: check both NAT-D against p500, derive g^xy and SKEYID*. */
 int ike_ini_recv_mm4(struct ike_ini *ini, const uint8_t *p, size_t len);
