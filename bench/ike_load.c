@@ -903,8 +903,16 @@ usage(void)
 {
 	fprintf(stderr, "usage: ike_load [-fkv] [-i ikd] [-c in-flight] "
 	    "[-t seconds] [-n max]\n\t[-r rounds] [-b bound-seconds] "
-	    "[-l log-level] "
-	    "[-g group,...]\n");
+	    "[-l log-level] [-g group,...]\n"
+	    "  -i ikd binary (build/ikd)      -c initiators in flight (16)\n"
+	    "  -t load seconds per group (8)  -n at most this many "
+	    "handshakes per group\n"
+	    "  -r rounds per group (4)        -b CPU seconds of crypto "
+	    "replay per group (2)\n"
+	    "  -l ikd log level (info)        -g modp1024,modp2048,ecp256,"
+	    "ecp384 (all)\n"
+	    "  -f fresh initiator DH key per exchange  -k keep the temp dirs"
+	    "  -v details\n");
 	exit(2);
 }
 
@@ -928,7 +936,7 @@ main(int argc, char *argv[])
 	o.log_level = "info";
 	for (i = 0; i < NGROUPS; i++)
 		o.want[i] = true;
-	while ((ch = getopt(argc, argv, "b:c:fg:i:kl:n:r:t:v")) != -1) {
+	while ((ch = getopt(argc, argv, "b:c:fg:hi:kl:n:r:t:v")) != -1) {
 		switch (ch) {
 		case 'b':
 			o.bound_seconds = atof(optarg);
