@@ -13,7 +13,10 @@
 #include <openssl/rand.h>
 
 #include "lib/buf.h"
+#include "lib/log.h"
 #include "tests/lib/ike_initiator.h"
+
+static int fail(struct ike_ini *ini, const char *fmt, ...) LOG_PRINTF(2, 3);
 
 static int
 fail(struct ike_ini *ini, const char *fmt, ...)
