@@ -587,6 +587,8 @@ check_log(const char *logpath, const struct run *r, struct result *res)
 
 /* ---- the crypto bound ---- */
 
+static void bound_fail(const char *what) __attribute__((noreturn));
+
 static void
 bound_fail(const char *what)
 {
@@ -897,6 +899,8 @@ out:
 	}
 	return rc;
 }
+
+static void usage(void) __attribute__((noreturn));
 
 static void
 usage(void)
