@@ -143,7 +143,7 @@ $(BUILD)/bench/ike_load: $(OBJ)/bench/ike_load.o \
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
 bench: $(BUILD)/ikd $(BUILD)/bench/crypto_bench $(BUILD)/bench/ike_load
-	$(BUILD)/bench/crypto_bench 0.5
+	$(BUILD)/bench/crypto_bench 0.3
 	$(BUILD)/bench/ike_load -i $(BUILD)/ikd $(BENCH_ARGS)
 
 check: $(UNIT_BIN) $(PROGS)
