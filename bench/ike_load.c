@@ -31,7 +31,7 @@
  * their HASH checked). What ikd spends above it is parsing, state,
  * timers, syscalls, logging and allocation.
  */
-#include <sys/resource.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -466,7 +466,8 @@ run_load(struct run *r)
 
 /*
  * Send an MM1 and wait for its MM2: ikd is up, and has read every
- * datagram sent to its socket before this one. 0 or -1 (timeout).
+ * datagram sent to its socket before this one. 0, -1 (timeout) or -2
+ * (ikd exited and was reaped).
  */
 static int
 ikd_barrier(const struct group_spec *g, const struct sockaddr_storage *srv,
@@ -491,6 +492,7 @@ ikd_barrier(const struct group_spec *g, const struct sockaddr_storage *srv,
 		if (waitpid(pid, &st, WNOHANG) == pid) {
 			fprintf(stderr, "ike_load: ikd exited (status %d)\n",
 			    st);
+			rc = -2;
 			goto out;
 		}
 		(void)send(fd, m, len, 0);
@@ -551,7 +553,9 @@ start_ikd(const struct opts *o, const char *conf, const char *logpath)
 		exit(1);
 	}
 	if (pid == 0) {
-		if (dup2(nfd, 0) == -1 || dup2(nfd, 1) == -1 ||
+		/* ikd must not outlive an interrupted bench */
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 ||
+		    getppid() == 1 || dup2(nfd, 0) == -1 || dup2(nfd, 1) == -1 ||
 		    dup2(lfd, 2) == -1)
 			_exit(127);
 		execl(o->ikd, "ikd", "-d", "-f", conf, (char *)NULL);
@@ -803,7 +807,7 @@ run_group(const struct opts *o, const struct group_spec *g,
 	uint16_t port = 0;
 	pid_t pid = -1;
 	enum check chk;
-	int st, rc = -1;
+	int st, brc, rc = -1;
 
 	memset(res, 0, sizeof(*res));
 	res->g = g;
@@ -828,15 +832,16 @@ run_group(const struct opts *o, const struct group_spec *g,
 		if (write_conf(conf, o, port) == -1)
 			goto out;
 		pid = start_ikd(o, conf, logpath);
-		if (ikd_barrier(g, &r.srv, r.natt_port, 5.0, pid) == 0)
+		if ((brc = ikd_barrier(g, &r.srv, r.natt_port, 5.0, pid)) == 0)
 			break;
-		kill(pid, SIGKILL);
-		waitpid(pid, &st, 0);
+		if (brc == -1) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+		}
 		pid = -1;
 	}
 	if (pid == -1) {
-		fprintf(stderr, "ike_load: ikd did not come up, see %s\n",
-		    logpath);
+		fprintf(stderr, "ike_load: ikd did not come up\n");
 		goto out;
 	}
 	if ((errno = clock_getcpuclockid(pid, &cpuclk)) != 0) {
@@ -864,8 +869,11 @@ run_group(const struct opts *o, const struct group_spec *g,
 		r.stop_at = t0 + o->seconds / o->rounds;
 		r.last_done = t0;
 		run_load(&r);
-		if (ikd_barrier(g, &r.srv, r.natt_port, 5.0, pid) == -1) {
+		if ((brc = ikd_barrier(g, &r.srv, r.natt_port, 5.0,
+		    pid)) != 0) {
 			fprintf(stderr, "ike_load: ikd stopped answering\n");
+			if (brc == -2)
+				pid = -1;
 			goto out_slots;
 		}
 		res->cpu += pid_cpu(cpuclk) - c0;
@@ -913,8 +921,9 @@ out:
 		kill(pid, SIGTERM);
 		waitpid(pid, &st, 0);
 	}
-	if (o->keep)
-		fprintf(stderr, "ike_load: %s: kept %s\n", g->name, dir);
+	if (o->keep || rc != 0)
+		fprintf(stderr, "ike_load: %s: kept %s (vpn.conf, ikd.log)\n",
+		    g->name, dir);
 	else {
 		unlink(conf);
 		unlink(logpath);
