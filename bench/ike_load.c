@@ -145,7 +145,8 @@ struct result {
 	unsigned long resends;
 	double wall;
 	double cpu;		/* ikd CPU time during the runs, s */
-	double cpu_stat;	/* the same from /proc utime + stime */
+	double cpu_user;	/* the same from /proc: utime */
+	double cpu_sys;		/* and stime (10 ms ticks) */
 	double bound;		/* crypto bound per handshake, s */
 	double bound_dh;	/* its DH part */
 	double bound_sum;	/* bound: CPU spent, its DH part, count */
@@ -173,9 +174,9 @@ cpu_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* utime + stime of pid in seconds (from /proc), -1 on error. */
-static double
-proc_cpu(pid_t pid)
+/* utime and stime of pid in seconds (from /proc); -1 on error. */
+static int
+proc_cpu(pid_t pid, double *user, double *sys)
 {
 	char path[64], buf[1024], *p;
 	unsigned long long ut, st;
@@ -196,7 +197,9 @@ proc_cpu(pid_t pid)
 	    "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
 	    &ut, &st) != 2)
 		return -1;
-	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+	*user = (double)ut / (double)sysconf(_SC_CLK_TCK);
+	*sys = (double)st / (double)sysconf(_SC_CLK_TCK);
+	return 0;
 }
 
 /* CPU time of another process (clock_getcpuclockid), ns precision. */
@@ -801,7 +804,7 @@ run_group(const struct opts *o, const struct group_spec *g,
 	char dir[] = "/tmp/ike_load.XXXXXX", conf[64], logpath[64];
 	struct run r;
 	struct slot *slots;
-	double c0, s0, t0;
+	double c0, u0, s0, u1, s1, t0;
 	clockid_t cpuclk;
 	unsigned int i, attempt, round;
 	uint16_t port = 0;
@@ -864,7 +867,8 @@ run_group(const struct opts *o, const struct group_spec *g,
 	 */
 	for (round = 0; round < o->rounds; round++) {
 		c0 = pid_cpu(cpuclk);
-		s0 = proc_cpu(pid);
+		if (proc_cpu(pid, &u0, &s0) == -1)
+			goto out_slots;
 		t0 = mono_now();
 		r.stop_at = t0 + o->seconds / o->rounds;
 		r.last_done = t0;
@@ -877,7 +881,10 @@ run_group(const struct opts *o, const struct group_spec *g,
 			goto out_slots;
 		}
 		res->cpu += pid_cpu(cpuclk) - c0;
-		res->cpu_stat += proc_cpu(pid) - s0;
+		if (proc_cpu(pid, &u1, &s1) == -1)
+			goto out_slots;
+		res->cpu_user += u1 - u0;
+		res->cpu_sys += s1 - s0;
 		res->wall += r.last_done - t0;
 		if (r.have_sz)
 			measure_bound(g, &r.sz, o->bound_seconds / o->rounds,
@@ -903,10 +910,13 @@ run_group(const struct opts *o, const struct group_spec *g,
 		fprintf(stderr, "ike_load: %s: %s%s\n", g->name, res->check,
 		    chk == CHECK_MISMATCH ? " -- MISMATCH" : "");
 	if (o->verbose)
-		fprintf(stderr, "ike_load: %s: ikd CPU %.3f s (clock), %.2f s "
-		    "(/proc stat); %lu resends; bound over %lu replays\n",
-		    g->name, res->cpu, res->cpu_stat, res->resends,
-		    res->bound_n);
+		fprintf(stderr, "ike_load: %s: ikd CPU %.3f s (clock); /proc "
+		    "stat: user %.2f s = %.3f ms/hs, system %.2f s = %.3f "
+		    "ms/hs; %lu resends; bound over %lu replays\n", g->name,
+		    res->cpu, res->cpu_user, res->cpu_user * 1e3 /
+		    (double)(r.done ? r.done : 1), res->cpu_sys,
+		    res->cpu_sys * 1e3 / (double)(r.done ? r.done : 1),
+		    res->resends, res->bound_n);
 	rc = r.done > 0 && chk != CHECK_MISMATCH ? 0 : -1;
 out_slots:
 	for (i = 0; i < o->inflight; i++) {
@@ -943,7 +953,7 @@ usage(void)
 	    "  -i ikd binary (build/ikd)      -c initiators in flight (16)\n"
 	    "  -t load seconds per group (8)  -n at most this many "
 	    "handshakes per group\n"
-	    "  -r rounds per group (4)        -b CPU seconds of crypto "
+	    "  -r rounds per group (8)        -b CPU seconds of crypto "
 	    "replay per group (2)\n"
 	    "  -l ikd log level (info)        -g modp1024,modp2048,ecp256,"
 	    "ecp384 (all)\n"
@@ -968,7 +978,7 @@ main(int argc, char *argv[])
 	o.seconds = 8;
 	o.max = (unsigned long)-1;
 	o.bound_seconds = 2;
-	o.rounds = 4;
+	o.rounds = 8;
 	o.log_level = "info";
 	for (i = 0; i < NGROUPS; i++)
 		o.want[i] = true;
@@ -1032,11 +1042,11 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 
 	printf("ike_load: ikd %s, Main Mode (PSK, SHA1) + Quick Mode (ESP "
-	    "aes256-sha1) + 2 Deletes,\n  %u in flight, %.1f s per group, "
-	    "ikd log level %s, crypto bound over %.1f s CPU,\n  initiator "
-	    "DH key pair %s\n", o.ikd, o.inflight, o.seconds,
-	    o.log_level, o.bound_seconds, o.fresh_dh ? "fresh per exchange" :
-	    "shared per group");
+	    "aes256-sha1) + 2 Deletes,\n  %u in flight, %.1f s per group in "
+	    "%u rounds, ikd log level %s,\n  crypto replay %.1f s CPU per "
+	    "group, initiator DH key pair %s\n", o.ikd, o.inflight,
+	    o.seconds, o.rounds, o.log_level, o.bound_seconds, o.fresh_dh ?
+	    "fresh per exchange" : "shared per group");
 	print_loadavg("before");
 	printf("\n");
 	printf("%-9s %6s %4s %7s %7s %8s %8s %8s %8s %6s %s\n", "group",
