@@ -33,7 +33,6 @@
  */
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <arpa/inet.h>
@@ -61,7 +60,7 @@
 /* A reply not seen within this is asked for again (retransmission). */
 #define RESEND_MS	1000
 #define MAX_RESENDS	3
-/* Quick Mode and Delete message IDs (per ISAKMP SA, any will do). */
+/* Message IDs of the two Deletes (per ISAKMP SA, any will do). */
 #define MID_DEL_ESP	0x70000001
 #define MID_DEL_ISAKMP	0x70000002
 
