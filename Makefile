@@ -121,8 +121,10 @@ $(BUILD)/tests/e2e/xfrm_probe: $(OBJ)/tests/e2e/xfrm_probe.o \
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
-# ikd without main(): test_exchange drives ikd_input() in process.
+# ikd without main(): test_exchange drives ikd_input() in process with
+# the scripted initiator it shares with the bench.
 $(BUILD)/tests/unit/test_exchange: $(OBJ)/tests/unit/test_exchange.o \
+    $(OBJ)/tests/lib/ike_initiator.o \
     $(patsubst %.c,$(OBJ)/%.o,$(filter-out ikd/main.c,$(IKD_SRC))) \
     $(LIBVPN)
 	@mkdir -p $(@D)
@@ -186,6 +188,21 @@ build/fuzz/fuzz_l2tp: tests/fuzz/fuzz_l2tp.c $(L2TPD_CODEC_SRC) $(LIB_SRC)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
 # --- end of the L2TP codec block
+
+# ---- bench (not part of `make test`) ----
+# ike_load: the shared scripted initiator as a load generator against a
+# real ikd on loopback (kernel "none"), next to the responder's crypto
+# replayed in process. BENCH_ARGS e.g. "-c 32 -t 5 -g ecp256".
+BENCH_ARGS ?=
+$(BUILD)/bench/ike_load: $(OBJ)/bench/ike_load.o \
+    $(OBJ)/tests/lib/ike_initiator.o $(IKD_CODEC_SRC:%.c=$(OBJ)/%.o) \
+    $(IKD_CRYPTO_SRC:%.c=$(OBJ)/%.o) $(LIBVPN)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+bench: $(BUILD)/ikd $(BUILD)/bench/crypto_bench $(BUILD)/bench/ike_load
+	$(BUILD)/bench/crypto_bench 0.3
+	$(BUILD)/bench/ike_load -i $(BUILD)/ikd $(BENCH_ARGS)
 
 check: $(UNIT_BIN) $(PROGS)
 	./scripts/run-unit.sh $(BUILD) $(UNIT_BIN)

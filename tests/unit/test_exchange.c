@@ -1,8 +1,9 @@
 /*
  * test_exchange.c - ikd's exchange code against an in-process scripted
- * IKEv1 initiator (built here from the same codec and crypto), with a
- * mock kernel that records SPI allocations and SA requests and a capture
- * of everything ikd sends. No sockets, no event loop, no root.
+ * IKEv1 initiator (tests/lib/ike_initiator.c, built from the same codec
+ * and crypto and shared with the bench), with a mock kernel that records
+ * SPI allocations and SA requests and a capture of everything ikd sends.
+ * No sockets, no event loop, no root.
  *
  * Covered: Main Mode + Quick Mode with PSK for aes256-sha1-modp2048 and
  * aes128-sha1-ecp256 (the installed keys are checked against the
@@ -31,6 +32,7 @@
 #include "conf/conf.h"
 #include "lib/buf.h"
 #include "lib/log.h"
+#include "tests/lib/ike_initiator.h"
 
 #define PSK		"exchange-test-psk-0123456789"
 #define SERVER_IP	"192.0.2.1"
@@ -181,49 +183,12 @@ done(void **state)
 	return 0;
 }
 
-/* ---- the scripted initiator ---- */
+/* ---- the scripted initiator (tests/lib/ike_initiator.c) ---- */
 
-struct peer {
-	/* phase 1 */
-	uint16_t encr;		/* IKE_ENCR_* */
-	uint16_t keylen;
-	enum ike_enc enc;
-	enum ike_hash hash;
-	uint16_t group;
-	const char *psk;
-	uint8_t icky[ISAKMP_COOKIE_LEN];
-	uint8_t rcky[ISAKMP_COOKIE_LEN];
-	struct ike_dh *dh;
-	uint8_t gxi[IKE_KE_MAX];
-	size_t gxi_len;
-	uint8_t gxr[IKE_KE_MAX];
-	size_t gxr_len;
-	uint8_t ni[16];
-	uint8_t nr[ISAKMP_NONCE_MAX];
-	size_t nr_len;
-	uint8_t sai_b[512];
-	size_t sai_len;
-	struct ike_keys *keys;
-	struct ike_ivs *ivs;
-	/* paths as ikd sees them, and our own idea of our address */
-	struct ikd_path p500;
-	struct ikd_path p4500;
-	struct sockaddr_storage self;
-	bool nat;
-	bool float_always;
-	/* quick mode */
-	uint32_t mid;
-	uint8_t qni[16];
-	uint8_t qnr[ISAKMP_NONCE_MAX];
-	size_t qnr_len;
-	uint32_t spi_i;
-	uint32_t spi_r;
-	uint8_t id_proto;
-	uint16_t encap;
-	uint8_t qm_flags;
-	uint32_t qm_life;
-	bool qm2_resp_life;	/* QM2 carried RESPONDER-LIFETIME */
-};
+#define INI(pr, call) do {						\
+	if ((call) == -1)						\
+		fail_msg("initiator: %s", (pr)->err);			\
+} while (0)
 
 static void
 mkaddr(struct sockaddr_storage *ss, const char *ip, uint16_t port)
@@ -237,23 +202,12 @@ mkaddr(struct sockaddr_storage *ss, const char *ip, uint16_t port)
 }
 
 static void
-peer_init(struct peer *pr, uint16_t encr, uint16_t keylen, enum ike_enc enc,
-    uint16_t group, bool nat)
+peer_init(struct ike_ini *pr, uint16_t encr, uint16_t keylen,
+    enum ike_enc enc, uint16_t group, bool nat)
 {
-	memset(pr, 0, sizeof(*pr));
-	pr->encr = encr;
-	pr->keylen = keylen;
-	pr->enc = enc;
-	pr->hash = IKE_HASH_SHA1;
-	pr->group = group;
-	pr->psk = PSK;
-	pr->nat = nat;
-	assert_int_equal(RAND_bytes(pr->icky, sizeof(pr->icky)), 1);
-	assert_int_equal(RAND_bytes(pr->ni, sizeof(pr->ni)), 1);
-	assert_int_equal(RAND_bytes(pr->qni, sizeof(pr->qni)), 1);
+	INI(pr, ike_ini_init(pr, encr, keylen, enc, group, PSK, nat));
 	mkaddr(&pr->p500.local, SERVER_IP, 500);
 	mkaddr(&pr->p4500.local, SERVER_IP, 4500);
-	pr->p4500.natt = true;
 	if (nat) {
 		/* the NAT maps 500 -> 1024 and 4500 -> 1025 */
 		mkaddr(&pr->p500.remote, NAT_PUBLIC_IP, 1024);
@@ -264,19 +218,12 @@ peer_init(struct peer *pr, uint16_t encr, uint16_t keylen, enum ike_enc enc,
 		mkaddr(&pr->p4500.remote, CLIENT_IP, 4500);
 		mkaddr(&pr->self, CLIENT_IP, 500);
 	}
-	pr->spi_i = 0x11223344;
-	pr->id_proto = IPPROTO_UDP;
-	pr->encap = nat ? IPSEC_ENCAP_UDP_TRANSPORT : IPSEC_ENCAP_TRANSPORT;
-	pr->mid = 0x5a5a0001;
-	pr->qm_life = 3600;
 }
 
 static void
-peer_free(struct peer *pr)
+peer_free(struct ike_ini *pr)
 {
-	dh_free(pr->dh);
-	ike_keys_free(pr->keys);
-	ike_ivs_free(pr->ivs);
+	ike_ini_free(pr);
 }
 
 static void
@@ -292,14 +239,10 @@ feed(const uint8_t *p, size_t len, const struct ikd_path *path)
 }
 
 static void
-hdr(const struct peer *pr, struct isakmp_hdr *h, uint8_t exch, uint32_t mid)
+hdr(const struct ike_ini *pr, struct isakmp_hdr *h, uint8_t exch,
+    uint32_t mid)
 {
-	memset(h, 0, sizeof(*h));
-	memcpy(h->icookie, pr->icky, 8);
-	memcpy(h->rcookie, pr->rcky, 8);
-	h->version = ISAKMP_VERSION;
-	h->exchange = exch;
-	h->msgid = mid;
+	ike_ini_hdr(pr, h, exch, mid);
 }
 
 /* Parse a plaintext reply, header included. */
@@ -307,293 +250,79 @@ static void
 parse_plain(const struct sent *s, struct isakmp_hdr *h,
     struct isakmp_msg *msg)
 {
-	struct rbuf r;
+	static struct ike_ini any;
 
-	rbuf_init(&r, s->p, s->len);
-	assert_int_equal(isakmp_hdr_parse(&r, h), ISAKMP_OK);
-	assert_int_equal(isakmp_payloads_parse(s->p + ISAKMP_HDR_LEN,
-	    s->len - ISAKMP_HDR_LEN, h->next, false, msg), ISAKMP_OK);
+	INI(&any, ike_ini_parse_plain(&any, s->p, s->len, h, msg));
 }
 
 /* Decrypt a reply under mid's IV chain (committed), parse it. */
 static void
-open_reply(struct peer *pr, const struct sent *s, uint8_t *plain,
+open_reply(struct ike_ini *pr, const struct sent *s, uint8_t *plain,
     struct isakmp_hdr *h, struct isakmp_msg *msg)
 {
-	struct ike_iv iv, next;
-	struct rbuf r;
-
-	rbuf_init(&r, s->p, s->len);
-	assert_int_equal(isakmp_hdr_parse(&r, h), ISAKMP_OK);
-	assert_true(h->flags & ISAKMP_FLAG_ENC);
-	assert_int_equal(ike_ivs_get(pr->ivs, h->msgid, &iv), 0);
-	assert_int_equal(ike_cbc_decrypt(pr->keys->cbc, &iv,
-	    s->p + ISAKMP_HDR_LEN, s->len - ISAKMP_HDR_LEN, plain,
-	    IKD_MSG_MAX, &next), 0);
-	assert_int_equal(ike_ivs_set(pr->ivs, h->msgid, &next), 0);
-	assert_int_equal(isakmp_payloads_parse(plain, s->len - ISAKMP_HDR_LEN,
-	    h->next, true, msg), ISAKMP_OK);
-}
-
-/* Encrypt a plaintext chain and feed it to ikd. */
-static size_t
-seal(struct peer *pr, uint8_t exch, uint32_t mid, uint8_t flags,
-    uint8_t first, const uint8_t *plain, size_t len, uint8_t *out)
-{
-	struct isakmp_hdr h;
-	struct ike_iv iv, next;
-	struct wbuf w;
-	size_t clen;
-
-	assert_int_equal(ike_ivs_get(pr->ivs, mid, &iv), 0);
-	assert_int_equal(ike_cbc_encrypt(pr->keys->cbc, &iv, plain, len,
-	    out + ISAKMP_HDR_LEN, IKD_MSG_MAX - ISAKMP_HDR_LEN, &clen, &next),
-	    0);
-	assert_int_equal(ike_ivs_set(pr->ivs, mid, &next), 0);
-	hdr(pr, &h, exch, mid);
-	h.next = first;
-	h.flags = flags | ISAKMP_FLAG_ENC;
-	h.length = (uint32_t)(ISAKMP_HDR_LEN + clen);
-	wbuf_init(&w, out, ISAKMP_HDR_LEN);
-	isakmp_hdr_build(&w, &h);
-	assert_true(wbuf_ok(&w));
-	return h.length;
+	INI(pr, ike_ini_open(pr, s->p, s->len, plain, h, msg));
 }
 
 static size_t
-build_mm1(struct peer *pr, uint8_t *out)
+build_mm1(struct ike_ini *pr, uint8_t *out)
 {
-	struct isakmp_builder b;
-	struct isakmp_hdr h;
-	struct isakmp_msg msg;
-	struct wbuf w;
-	const uint8_t *d;
-	size_t len, dl;
-
-	hdr(pr, &h, ISAKMP_EXCH_IDPROT, 0);
-	wbuf_init(&w, out, IKD_MSG_MAX);
-	isakmp_builder_init(&b, &w, &h);
-	isakmp_build_sa_begin(&b, ISAKMP_DOI_IPSEC, IPSEC_SIT_IDENTITY_ONLY);
-	isakmp_build_proposal_begin(&b, 1, IPSEC_PROTO_ISAKMP, NULL, 0);
-	isakmp_build_transform_begin(&b, 1, IPSEC_KEY_IKE);
-	isakmp_build_attr(&b, IKE_ATTR_ENCR, pr->encr);
-	if (pr->keylen != 0)
-		isakmp_build_attr(&b, IKE_ATTR_KEY_LENGTH, pr->keylen);
-	isakmp_build_attr(&b, IKE_ATTR_HASH, 2);
-	isakmp_build_attr(&b, IKE_ATTR_AUTH, IKE_AUTH_PSK);
-	isakmp_build_attr(&b, IKE_ATTR_GROUP_DESC, pr->group);
-	isakmp_build_attr(&b, IKE_ATTR_LIFE_TYPE, IKE_LIFE_SECONDS);
-	isakmp_build_attr(&b, IKE_ATTR_LIFE_DURATION, 28800);
-	isakmp_build_transform_end(&b);
-	isakmp_build_proposal_end(&b);
-	isakmp_build_sa_end(&b);
-	assert_true(isakmp_vid_value(ISAKMP_VID_NATT_RFC3947, &d, &dl));
-	isakmp_build_data(&b, ISAKMP_PAYLOAD_VID, d, dl);
-	assert_true(isakmp_vid_value(ISAKMP_VID_DPD, &d, &dl));
-	isakmp_build_data(&b, ISAKMP_PAYLOAD_VID, d, dl);
-	assert_true(isakmp_builder_finish(&b, &len));
-	/* keep SAi_b */
-	assert_int_equal(isakmp_payloads_parse(out + ISAKMP_HDR_LEN,
-	    len - ISAKMP_HDR_LEN, ISAKMP_PAYLOAD_SA, false, &msg), ISAKMP_OK);
-	pr->sai_len = rbuf_left(&msg.pl[0].body);
-	memcpy(pr->sai_b, rbuf_cur(&msg.pl[0].body), pr->sai_len);
-	return len;
-}
-
-static void
-natd(const struct peer *pr, const struct sockaddr_storage *ss, uint8_t *out)
-{
-	const struct sockaddr_in *s4 = (const struct sockaddr_in *)
-	    (const void *)ss;
-	struct ike_chunk v[4] = {
-		{ pr->icky, 8 }, { pr->rcky, 8 }, { &s4->sin_addr, 4 },
-		{ &s4->sin_port, 2 }
-	};
-
-	assert_int_equal(ike_hash_v(pr->hash, v, 4, out, IKE_HASH_MAX), 0);
-}
-
-static size_t
-build_mm3(struct peer *pr, uint8_t *out)
-{
-	struct isakmp_builder b;
-	struct isakmp_hdr h;
-	struct wbuf w;
-	uint8_t hh[IKE_HASH_MAX];
 	size_t len;
 
-	pr->dh = dh_new(pr->group);
-	assert_non_null(pr->dh);
-	pr->gxi_len = dh_public_len(pr->dh);
-	assert_int_equal(dh_public(pr->dh, pr->gxi, pr->gxi_len), 0);
-	hdr(pr, &h, ISAKMP_EXCH_IDPROT, 0);
-	wbuf_init(&w, out, IKD_MSG_MAX);
-	isakmp_builder_init(&b, &w, &h);
-	isakmp_build_data(&b, ISAKMP_PAYLOAD_KE, pr->gxi, pr->gxi_len);
-	isakmp_build_data(&b, ISAKMP_PAYLOAD_NONCE, pr->ni, sizeof(pr->ni));
-	/* RFC 3947 3.2: the remote end (the server), then us as we think */
-	natd(pr, &pr->p500.local, hh);
-	isakmp_build_data(&b, ISAKMP_PAYLOAD_NAT_D, hh, 20);
-	natd(pr, &pr->self, hh);
-	isakmp_build_data(&b, ISAKMP_PAYLOAD_NAT_D, hh, 20);
-	assert_true(isakmp_builder_finish(&b, &len));
+	INI(pr, ike_ini_build_mm1(pr, out, &len));
 	return len;
 }
 
-/* MM4 in: derive the keys (with our PSK). */
-static void
-recv_mm4(struct peer *pr, const struct sent *s)
+static size_t
+build_mm3(struct ike_ini *pr, uint8_t *out)
 {
-	struct isakmp_hdr h;
-	struct isakmp_msg msg;
-	struct isakmp_data d;
-	const struct isakmp_payload *pl;
-	struct ike_secret *gxy, *skeyid;
-	struct ike_p1_input in;
-	uint8_t hh[IKE_HASH_MAX];
+	size_t len;
 
-	parse_plain(s, &h, &msg);
-	assert_int_equal(msg.count[ISAKMP_PAYLOAD_KE], 1);
-	assert_int_equal(msg.count[ISAKMP_PAYLOAD_NONCE], 1);
-	assert_int_equal(msg.count[ISAKMP_PAYLOAD_NAT_D], 2);
-	pl = isakmp_msg_first(&msg, ISAKMP_PAYLOAD_KE);
-	assert_int_equal(isakmp_data_parse(&pl->body, pl->type, &d), 0);
-	memcpy(pr->gxr, d.data, d.len);
-	pr->gxr_len = d.len;
-	pl = isakmp_msg_first(&msg, ISAKMP_PAYLOAD_NONCE);
-	assert_int_equal(isakmp_data_parse(&pl->body, pl->type, &d), 0);
-	memcpy(pr->nr, d.data, d.len);
-	pr->nr_len = d.len;
-	/* RFC 3947 3.2: first NAT-D = us as the server saw us */
-	pl = isakmp_msg_first(&msg, ISAKMP_PAYLOAD_NAT_D);
-	assert_int_equal(isakmp_data_parse(&pl->body, pl->type, &d), 0);
-	natd(pr, &pr->p500.remote, hh);
-	assert_memory_equal(d.data, hh, 20);
-	pl = isakmp_msg_next(&msg, pl);
-	assert_int_equal(isakmp_data_parse(&pl->body, pl->type, &d), 0);
-	natd(pr, &pr->p500.local, hh);
-	assert_memory_equal(d.data, hh, 20);
+	INI(pr, ike_ini_build_mm3(pr, out, &len));
+	return len;
+}
 
-	assert_int_equal(dh_derive(pr->dh, pr->gxr, pr->gxr_len, &gxy), 0);
-	skeyid = ike_skeyid_psk(pr->hash, (const uint8_t *)pr->psk,
-	    strlen(pr->psk), pr->ni, sizeof(pr->ni), pr->nr, pr->nr_len);
-	assert_non_null(skeyid);
-	memset(&in, 0, sizeof(in));
-	in.hash = pr->hash;
-	in.enc = pr->enc;
-	in.cky_i = pr->icky;
-	in.cky_r = pr->rcky;
-	in.gxi = pr->gxi;
-	in.gxi_len = pr->gxi_len;
-	in.gxr = pr->gxr;
-	in.gxr_len = pr->gxr_len;
-	in.gxy = gxy;
-	pr->keys = ike_keys_new(&in, skeyid);
-	assert_non_null(pr->keys);
-	pr->ivs = ike_ivs_new(pr->keys);
-	assert_non_null(pr->ivs);
-	ike_secret_free(gxy);
-	ike_secret_free(skeyid);
+/* MM4 in: check NAT-D, derive the keys (with our PSK). */
+static void
+recv_mm4(struct ike_ini *pr, const struct sent *s)
+{
+	INI(pr, ike_ini_recv_mm4(pr, s->p, s->len));
 }
 
 static size_t
-build_mm5(struct peer *pr, uint8_t *out, bool initial_contact)
+build_mm5(struct ike_ini *pr, uint8_t *out, bool initial_contact)
 {
-	uint8_t plain[512], idb[8], hh[IKE_HASH_MAX];
-	const struct sockaddr_in *s4 = (const struct sockaddr_in *)
-	    (const void *)&pr->self;
-	struct isakmp_builder b;
-	struct isakmp_notify n;
-	struct isakmp_id id;
-	struct wbuf w;
-	size_t len, hl = ike_keys_hash_len(pr->keys);
-	uint8_t spi[16];
+	size_t len;
 
-	/* Windows: ID_IPV4_ADDR = its own (private) address */
-	memset(&id, 0, sizeof(id));
-	id.type = IPSEC_ID_IPV4_ADDR;
-	id.protocol = IPPROTO_UDP;
-	id.port = 500;
-	id.data = (const uint8_t *)&s4->sin_addr;
-	id.len = 4;
-	idb[0] = id.type;
-	idb[1] = id.protocol;
-	idb[2] = 500 >> 8;
-	idb[3] = 500 & 0xff;
-	memcpy(idb + 4, id.data, 4);
-	assert_int_equal(ike_hash_i(pr->keys, pr->sai_b, pr->sai_len, idb, 8,
-	    hh, sizeof(hh)), 0);
-	wbuf_init(&w, plain, sizeof(plain));
-	isakmp_builder_init(&b, &w, NULL);
-	isakmp_build_id(&b, &id);
-	isakmp_build_data(&b, ISAKMP_PAYLOAD_HASH, hh, hl);
-	if (initial_contact) {
-		memcpy(spi, pr->icky, 8);
-		memcpy(spi + 8, pr->rcky, 8);
-		memset(&n, 0, sizeof(n));
-		n.doi = ISAKMP_DOI_IPSEC;
-		n.protocol = IPSEC_PROTO_ISAKMP;
-		n.spi_size = 16;
-		n.spi = spi;
-		n.type = ISAKMP_N_INITIAL_CONTACT;
-		isakmp_build_notify(&b, &n);
-	}
-	assert_true(isakmp_builder_finish(&b, &len));
-	return seal(pr, ISAKMP_EXCH_IDPROT, 0, 0, b.first, plain, len, out);
+	INI(pr, ike_ini_build_mm5(pr, initial_contact, out, &len));
+	return len;
 }
 
 static void
-recv_mm6(struct peer *pr, const struct sent *s)
+recv_mm6(struct ike_ini *pr, const struct sent *s)
 {
-	uint8_t plain[IKD_MSG_MAX], hh[IKE_HASH_MAX];
-	const struct isakmp_payload *pl;
-	struct isakmp_hdr h;
-	struct isakmp_msg msg;
-	struct isakmp_data d;
-	struct isakmp_id id;
-	size_t hl = ike_keys_hash_len(pr->keys);
-
-	open_reply(pr, s, plain, &h, &msg);
-	pl = isakmp_msg_first(&msg, ISAKMP_PAYLOAD_ID);
-	assert_non_null(pl);
-	assert_int_equal(isakmp_id_parse(&pl->body, &id), 0);
-	assert_int_equal(id.type, IPSEC_ID_IPV4_ADDR);
-	assert_memory_equal(id.data, &((const struct sockaddr_in *)
-	    (const void *)&pr->p500.local)->sin_addr, 4);
-	assert_int_equal(ike_hash_r(pr->keys, pr->sai_b, pr->sai_len,
-	    rbuf_cur(&pl->body), rbuf_left(&pl->body), hh, sizeof(hh)), 0);
-	pl = isakmp_msg_first(&msg, ISAKMP_PAYLOAD_HASH);
-	assert_non_null(pl);
-	assert_int_equal(isakmp_data_parse(&pl->body, pl->type, &d), 0);
-	assert_int_equal(d.len, hl);
-	assert_memory_equal(d.data, hh, hl);
+	INI(pr, ike_ini_recv_mm6(pr, s->p, s->len));
 }
 
 /* Run Main Mode to the end; returns the path MM5 went on. */
 static const struct ikd_path *
-main_mode(struct peer *pr)
+main_mode(struct ike_ini *pr)
 {
 	uint8_t m[IKD_MSG_MAX];
-	struct isakmp_hdr h;
-	struct isakmp_msg msg;
 	const struct ikd_path *p5;
 	size_t len, n0;
 
 	len = build_mm1(pr, m);
 	feed(m, len, &pr->p500);
 	assert_int_equal(nsent, 1);
-	parse_plain(&sent[0], &h, &msg);
-	memcpy(pr->rcky, h.rcookie, 8);
-	assert_int_equal(msg.count[ISAKMP_PAYLOAD_SA], 1);
-	assert_true(msg.count[ISAKMP_PAYLOAD_VID] >= 1);
+	INI(pr, ike_ini_recv_mm2(pr, sent[0].p, sent[0].len));
 
 	len = build_mm3(pr, m);
 	feed(m, len, &pr->p500);
 	assert_int_equal(nsent, 2);
 	recv_mm4(pr, &sent[1]);
 
-	/* RFC 3947 4: float to 4500 once NAT is seen (or always, some do) */
-	p5 = pr->nat || pr->float_always ? &pr->p4500 : &pr->p500;
+	/* RFC 3947 4: float to 4500 once NAT is seen */
+	p5 = ike_ini_mm_path(pr);
 	len = build_mm5(pr, m, false);
 	n0 = nsent;
 	feed(m, len, p5);
@@ -604,153 +333,37 @@ main_mode(struct peer *pr)
 	return p5;
 }
 
-static void
-build_esp_sa(struct isakmp_builder *b, const struct peer *pr)
-{
-	uint8_t spi[4];
-
-	spi[0] = (uint8_t)(pr->spi_i >> 24);
-	spi[1] = (uint8_t)(pr->spi_i >> 16);
-	spi[2] = (uint8_t)(pr->spi_i >> 8);
-	spi[3] = (uint8_t)pr->spi_i;
-	isakmp_build_sa_begin(b, ISAKMP_DOI_IPSEC, IPSEC_SIT_IDENTITY_ONLY);
-	isakmp_build_proposal_begin(b, 1, IPSEC_PROTO_ESP, spi, 4);
-	isakmp_build_transform_begin(b, 1, IPSEC_ESP_AES_CBC);
-	isakmp_build_attr(b, IPSEC_ATTR_LIFE_TYPE, IPSEC_LIFE_SECONDS);
-	isakmp_build_attr(b, IPSEC_ATTR_LIFE_DURATION, pr->qm_life);
-	isakmp_build_attr(b, IPSEC_ATTR_ENCAP_MODE, pr->encap);
-	isakmp_build_attr(b, IPSEC_ATTR_AUTH_ALG, IPSEC_AUTH_HMAC_SHA1);
-	isakmp_build_attr(b, IPSEC_ATTR_KEY_LENGTH, 256);
-	isakmp_build_transform_end(b);
-	isakmp_build_proposal_end(b);
-	isakmp_build_sa_end(b);
-}
-
 static size_t
-build_qm1(struct peer *pr, uint8_t *out)
+build_qm1(struct ike_ini *pr, uint8_t *out)
 {
-	uint8_t plain[1024], hh[IKE_HASH_MAX], srv[4];
-	const struct sockaddr_in *s4 = (const struct sockaddr_in *)
-	    (const void *)&pr->self;
-	struct isakmp_builder b;
-	struct isakmp_nat_oa oa;
-	struct isakmp_id ci, cr;
-	struct wbuf w;
-	size_t len, hoff, hl = ike_keys_hash_len(pr->keys);
+	size_t len;
 
-	memcpy(srv, &((const struct sockaddr_in *)(const void *)
-	    &pr->p500.local)->sin_addr, 4);
-	wbuf_init(&w, plain, sizeof(plain));
-	isakmp_builder_init(&b, &w, NULL);
-	hoff = isakmp_build_data(&b, ISAKMP_PAYLOAD_HASH, NULL, hl);
-	build_esp_sa(&b, pr);
-	isakmp_build_data(&b, ISAKMP_PAYLOAD_NONCE, pr->qni, sizeof(pr->qni));
-	memset(&ci, 0, sizeof(ci));
-	ci.type = IPSEC_ID_IPV4_ADDR;
-	ci.protocol = pr->id_proto;
-	ci.port = 1701;
-	ci.data = (const uint8_t *)&s4->sin_addr;
-	ci.len = 4;
-	cr = ci;
-	cr.data = srv;
-	isakmp_build_id(&b, &ci);
-	isakmp_build_id(&b, &cr);
-	if (pr->nat) {
-		/* RFC 3947 5.2: NAT-OAi, NAT-OAr (Windows sends both) */
-		memset(&oa, 0, sizeof(oa));
-		oa.id_type = IPSEC_ID_IPV4_ADDR;
-		oa.addr = ci.data;
-		oa.len = 4;
-		isakmp_build_nat_oa(&b, ISAKMP_PAYLOAD_NAT_OA, &oa);
-		oa.addr = srv;
-		isakmp_build_nat_oa(&b, ISAKMP_PAYLOAD_NAT_OA, &oa);
-	}
-	assert_true(isakmp_builder_finish(&b, &len));
-	assert_int_equal(ike_qm_hash1(pr->keys, pr->mid, plain + hoff + hl,
-	    len - hoff - hl, hh, sizeof(hh)), 0);
-	memcpy(plain + hoff, hh, hl);
-	return seal(pr, ISAKMP_EXCH_QUICK, pr->mid, pr->qm_flags, b.first,
-	    plain, len, out);
+	INI(pr, ike_ini_build_qm1(pr, out, &len));
+	return len;
 }
 
 static void
-recv_qm2(struct peer *pr, const struct sent *s)
+recv_qm2(struct ike_ini *pr, const struct sent *s)
 {
-	uint8_t plain[IKD_MSG_MAX], hh[IKE_HASH_MAX];
-	const struct isakmp_payload *pl;
-	struct isakmp_hdr h;
-	struct isakmp_msg msg;
-	struct isakmp_data d;
-	struct isakmp_sa sa;
-	struct isakmp_proposal prop;
-	struct isakmp_notify n;
-	struct rbuf it;
-	size_t hl = ike_keys_hash_len(pr->keys), end;
-
-	open_reply(pr, s, plain, &h, &msg);
-	assert_int_equal(h.exchange, ISAKMP_EXCH_QUICK);
-	assert_int_equal(h.msgid, pr->mid);
-	assert_int_equal(msg.pl[0].type, ISAKMP_PAYLOAD_HASH);
-	assert_int_equal(msg.count[ISAKMP_PAYLOAD_ID], 2);
-	if (pr->nat)
-		assert_int_equal(msg.count[ISAKMP_PAYLOAD_NAT_OA], 2);
-	end = msg.pl[msg.npl - 1].offset + msg.pl[msg.npl - 1].length;
-	assert_int_equal(ike_qm_hash2(pr->keys, pr->mid, pr->qni,
-	    sizeof(pr->qni), plain + msg.pl[1].offset,
-	    end - msg.pl[1].offset, hh, sizeof(hh)), 0);
-	assert_int_equal(isakmp_data_parse(&msg.pl[0].body,
-	    ISAKMP_PAYLOAD_HASH, &d), 0);
-	assert_memory_equal(d.data, hh, hl);
-	pl = isakmp_msg_first(&msg, ISAKMP_PAYLOAD_SA);
-	assert_int_equal(isakmp_sa_parse(&pl->body, &sa), 0);
-	it = sa.proposals;
-	assert_true(isakmp_proposal_next(&it, &prop));
-	assert_int_equal(prop.spi_size, 4);
-	pr->spi_r = (uint32_t)prop.spi[0] << 24 | (uint32_t)prop.spi[1] << 16 |
-	    (uint32_t)prop.spi[2] << 8 | prop.spi[3];
-	pl = isakmp_msg_first(&msg, ISAKMP_PAYLOAD_NONCE);
-	assert_int_equal(isakmp_data_parse(&pl->body, pl->type, &d), 0);
-	memcpy(pr->qnr, d.data, d.len);
-	pr->qnr_len = d.len;
-	for (pl = isakmp_msg_first(&msg, ISAKMP_PAYLOAD_N); pl != NULL;
-	    pl = isakmp_msg_next(&msg, pl)) {
-		assert_int_equal(isakmp_notify_parse(&pl->body, &n), 0);
-		if (n.type == ISAKMP_N_RESPONDER_LIFETIME)
-			pr->qm2_resp_life = true;
-	}
+	INI(pr, ike_ini_recv_qm2(pr, s->p, s->len));
 }
 
 static size_t
-build_qm3(struct peer *pr, uint8_t *out)
+build_qm3(struct ike_ini *pr, uint8_t *out)
 {
-	uint8_t plain[128], hh[IKE_HASH_MAX];
-	struct isakmp_builder b;
-	struct wbuf w;
-	size_t len, hl = ike_keys_hash_len(pr->keys);
+	size_t len;
 
-	assert_int_equal(ike_qm_hash3(pr->keys, pr->mid, pr->qni,
-	    sizeof(pr->qni), pr->qnr, pr->qnr_len, hh, sizeof(hh)), 0);
-	wbuf_init(&w, plain, sizeof(plain));
-	isakmp_builder_init(&b, &w, NULL);
-	isakmp_build_data(&b, ISAKMP_PAYLOAD_HASH, hh, hl);
-	assert_true(isakmp_builder_finish(&b, &len));
-	return seal(pr, ISAKMP_EXCH_QUICK, pr->mid, 0, b.first, plain, len,
-	    out);
+	INI(pr, ike_ini_build_qm3(pr, out, &len));
+	return len;
 }
 
 /* The installed keys must be the initiator's KEYMAT for that SPI. */
 static void
-check_keys(const struct peer *pr, const struct xfrm_sa_req *r)
+check_keys(struct ike_ini *pr, const struct xfrm_sa_req *r)
 {
 	struct ike_secret *km;
-	uint8_t spi[4];
 
-	spi[0] = (uint8_t)(r->spi >> 24);
-	spi[1] = (uint8_t)(r->spi >> 16);
-	spi[2] = (uint8_t)(r->spi >> 8);
-	spi[3] = (uint8_t)r->spi;
-	km = ike_keymat(pr->keys, NULL, IPSEC_PROTO_ESP, spi, 4, pr->qni,
-	    sizeof(pr->qni), pr->qnr, pr->qnr_len, 32 + 20);
+	km = ike_ini_keymat(pr, r->spi, 32 + 20);
 	assert_non_null(km);
 	assert_int_equal(r->enc, XFRM_ENC_AES_CBC);
 	assert_int_equal(r->enc_key_len, 32);
@@ -762,7 +375,7 @@ check_keys(const struct peer *pr, const struct xfrm_sa_req *r)
 }
 
 static void
-quick_mode(struct peer *pr, const struct ikd_path *path)
+quick_mode(struct ike_ini *pr, const struct ikd_path *path)
 {
 	uint8_t m[IKD_MSG_MAX];
 	size_t len, n0;
@@ -798,7 +411,7 @@ quick_mode(struct peer *pr, const struct ikd_path *path)
 static void
 run_full(uint16_t encr, uint16_t keylen, enum ike_enc enc, uint16_t group)
 {
-	struct peer pr;
+	struct ike_ini pr;
 	const struct ikd_path *p;
 
 	peer_init(&pr, encr, keylen, enc, group, false);
@@ -838,7 +451,7 @@ test_full_3des_modp1024(void **state)
 static void
 test_nat_float(void **state)
 {
-	struct peer pr;
+	struct ike_ini pr;
 	const struct ikd_path *p;
 	struct ike_sa *sa;
 
@@ -874,7 +487,7 @@ test_wrong_psk(void **state)
 	uint8_t m[IKD_MSG_MAX];
 	struct isakmp_hdr h;
 	struct isakmp_msg msg;
-	struct peer pr;
+	struct ike_ini pr;
 	size_t len;
 
 	(void)state;
@@ -908,7 +521,7 @@ test_duplicate_mm3(void **state)
 	uint8_t m[IKD_MSG_MAX], m1[IKD_MSG_MAX];
 	struct isakmp_hdr h;
 	struct isakmp_msg msg;
-	struct peer pr;
+	struct ike_ini pr;
 	size_t len, len1;
 
 	(void)state;
@@ -953,7 +566,7 @@ test_qm_tcp_refused(void **state)
 	struct isakmp_hdr h;
 	struct isakmp_msg msg;
 	struct isakmp_notify n;
-	struct peer pr;
+	struct ike_ini pr;
 	size_t len, n0;
 
 	(void)state;
@@ -980,27 +593,13 @@ test_qm_tcp_refused(void **state)
 
 /* Send a protected Informational with one notify or delete. */
 static void
-send_info(struct peer *pr, const struct ikd_path *path, uint32_t mid,
+send_info(struct ike_ini *pr, const struct ikd_path *path, uint32_t mid,
     const struct isakmp_notify *n, const struct isakmp_delete *d)
 {
-	uint8_t plain[512], m[IKD_MSG_MAX], hh[IKE_HASH_MAX];
-	struct isakmp_builder b;
-	struct wbuf w;
-	size_t len, hoff, hl = ike_keys_hash_len(pr->keys);
+	uint8_t m[IKD_MSG_MAX];
+	size_t len;
 
-	wbuf_init(&w, plain, sizeof(plain));
-	isakmp_builder_init(&b, &w, NULL);
-	hoff = isakmp_build_data(&b, ISAKMP_PAYLOAD_HASH, NULL, hl);
-	if (n != NULL)
-		isakmp_build_notify(&b, n);
-	if (d != NULL)
-		isakmp_build_delete(&b, d);
-	assert_true(isakmp_builder_finish(&b, &len));
-	assert_int_equal(ike_info_hash(pr->keys, mid, plain + hoff + hl,
-	    len - hoff - hl, hh, sizeof(hh)), 0);
-	memcpy(plain + hoff, hh, hl);
-	len = seal(pr, ISAKMP_EXCH_INFO, mid, 0, b.first, plain, len, m);
-	ike_ivs_drop(pr->ivs, mid);
+	INI(pr, ike_ini_build_info(pr, mid, n, d, m, &len));
 	feed(m, len, path);
 }
 
@@ -1015,7 +614,7 @@ test_info_dpd_delete(void **state)
 	struct isakmp_msg msg;
 	struct isakmp_notify n, an;
 	struct isakmp_delete d;
-	struct peer pr;
+	struct ike_ini pr;
 	size_t n0;
 
 	(void)state;
@@ -1075,7 +674,7 @@ test_info_dpd_delete(void **state)
 static void
 test_initial_contact(void **state)
 {
-	struct peer a, b;
+	struct ike_ini a, b;
 	const struct ikd_path *p;
 	uint8_t m[IKD_MSG_MAX];
 	struct isakmp_hdr h;
@@ -1117,7 +716,7 @@ test_garbage(void **state)
 	uint8_t m[IKD_MSG_MAX], r[IKD_MSG_MAX];
 	struct isakmp_hdr h;
 	struct isakmp_msg msg;
-	struct peer pr;
+	struct ike_ini pr;
 	size_t len, i, j;
 
 	(void)state;
@@ -1186,7 +785,7 @@ test_mm1_no_proposal(void **state)
 	struct isakmp_hdr h;
 	struct isakmp_msg msg;
 	struct isakmp_notify n;
-	struct peer pr;
+	struct ike_ini pr;
 	size_t len;
 
 	(void)state;
@@ -1218,7 +817,7 @@ test_commit_connected(void **state)
 	struct isakmp_hdr h;
 	struct isakmp_msg msg;
 	struct isakmp_notify n;
-	struct peer pr;
+	struct ike_ini pr;
 
 	(void)state;
 	peer_init(&pr, IKE_ENCR_AES_CBC, 128, IKE_ENC_AES128_CBC,
@@ -1242,7 +841,7 @@ static void
 test_responder_lifetime(void **state)
 {
 	const struct ikd_path *p;
-	struct peer pr;
+	struct ike_ini pr;
 
 	(void)state;
 	peer_init(&pr, IKE_ENCR_AES_CBC, 128, IKE_ENC_AES128_CBC,
@@ -1266,7 +865,7 @@ test_out_of_order(void **state)
 	struct isakmp_hdr h;
 	struct isakmp_msg msg;
 	struct wbuf w;
-	struct peer pr;
+	struct ike_ini pr;
 	size_t len;
 
 	(void)state;
