@@ -28,39 +28,12 @@
 #include "ikd/crypto.h"
 #include "ikd/dh.h"
 #include "lib/log.h"
+#include "tests/unit/logcap.h"
 
-/* --- log capture: failures log once, peer input only at debug --- */
-
-static int nwarn, ndebug;
-
-static void
-sink(enum log_level level, const char *line)
-{
-	(void)line;
-	if (level == LOG_LEVEL_WARNING)
-		nwarn++;
-	else if (level == LOG_LEVEL_DEBUG)
-		ndebug++;
-}
-
-static int
-setup(void **state)
-{
-	(void)state;
-	log_set_sink(sink);
-	log_setlevel(LOG_LEVEL_DEBUG);
-	nwarn = ndebug = 0;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	log_set_sink(NULL);
-	log_setlevel(LOG_LEVEL_INFO);
-	return 0;
-}
+/*
+ * The log is captured (logcap_setup_debug): failures log one warning, bad
+ * peer input only debug lines.
+ */
 
 /* --- hex and vector files --- */
 
@@ -303,7 +276,7 @@ test_hmac_rfc_vectors(void **state)
 		hex_check(c->mac, out, ike_prf_len(prf));
 		ike_prf_free(prf);
 	}
-	assert_int_equal(nwarn, 0);
+	assert_int_equal(logcap_count(LOG_LEVEL_WARNING), 0);
 }
 
 /* Chunks are a concatenation; short output buffers and bad input refused. */
@@ -329,16 +302,16 @@ test_prf_chunks_and_bounds(void **state)
 	assert_int_equal(ike_prf_v(prf, v, 4, out, sizeof(out)), 0);
 	hex_check("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
 	    out, 32);
-	assert_int_equal(nwarn, 0);
+	assert_int_equal(logcap_count(LOG_LEVEL_WARNING), 0);
 	assert_int_equal(ike_prf_v(prf, v, 4, out, 31), -1);
-	assert_int_equal(nwarn, 1);
+	assert_int_equal(logcap_count(LOG_LEVEL_WARNING), 1);
 	ike_prf_free(prf);
 	ike_prf_free(NULL);
 
 	assert_null(ike_prf_new(IKE_HASH_SHA1, (const uint8_t *)"k", 0));
 	assert_null(ike_prf_new((enum ike_hash)1, (const uint8_t *)"k", 1));
 	assert_null(ike_secret_new(0));
-	assert_int_equal(nwarn, 4);
+	assert_int_equal(logcap_count(LOG_LEVEL_WARNING), 4);
 	ike_secret_free(NULL);
 }
 
@@ -451,7 +424,7 @@ test_ecp_rfc5903(void **state)
 		dh_kat_side(c->group, c->i, c->gi, c->gr, c->girx);
 		dh_kat_side(c->group, c->r, c->gr, c->gi, c->girx);
 	}
-	assert_int_equal(nwarn, 0);
+	assert_int_equal(logcap_count(LOG_LEVEL_WARNING), 0);
 }
 
 /* --- MODP: tests/vectors/modp-dh.txt --- */
@@ -482,7 +455,7 @@ test_modp_vectors(void **state)
 		    vec_text(&vs, "gxy"));
 		vec_free(&vs);
 	}
-	assert_int_equal(nwarn, 0);
+	assert_int_equal(logcap_count(LOG_LEVEL_WARNING), 0);
 }
 
 /* derive() must refuse peer[0..len) with a debug line and no warning. */
@@ -491,12 +464,13 @@ dh_expect_refused(const struct ike_dh *dh, const uint8_t *peer, size_t len)
 {
 	static struct ike_secret sentinel;
 	struct ike_secret *s = &sentinel;
-	int w = nwarn, d = ndebug;
+	size_t w = logcap_count(LOG_LEVEL_WARNING);
+	size_t d = logcap_count(LOG_LEVEL_DEBUG);
 
 	assert_int_equal(dh_derive(dh, peer, len, &s), -1);
 	assert_null(s);
-	assert_int_equal(nwarn, w);
-	assert_int_equal(ndebug, d + 1);
+	assert_int_equal(logcap_count(LOG_LEVEL_WARNING), w);
+	assert_int_equal(logcap_count(LOG_LEVEL_DEBUG), d + 1);
 }
 
 /* v[0..len) += 1, big endian, with carry. */
@@ -565,7 +539,7 @@ test_modp_peer_validation(void **state)
 		vec_free(&vs);
 		dh_free(dh);
 	}
-	assert_int_equal(nwarn, 0);
+	assert_int_equal(logcap_count(LOG_LEVEL_WARNING), 0);
 }
 
 /* RFC 6989 2.3: points off the curve or out of the field are refused. */
@@ -611,7 +585,7 @@ test_ecp_peer_validation(void **state)
 		free(gr);
 		dh_free(dh);
 	}
-	assert_int_equal(nwarn, 0);
+	assert_int_equal(logcap_count(LOG_LEVEL_WARNING), 0);
 }
 
 /* Two fresh key pairs per group agree; lengths are the group's. */
@@ -653,7 +627,8 @@ test_dh_agree(void **state)
 		dh_free(a);
 		dh_free(b);
 	}
-	assert_int_equal(nwarn, (int)(sizeof(groups) / sizeof(groups[0])));
+	assert_int_equal(logcap_count(LOG_LEVEL_WARNING),
+	    sizeof(groups) / sizeof(groups[0]));
 	assert_null(dh_new(1));
 	assert_null(dh_new(18));
 	assert_null(dh_new(0));
@@ -936,7 +911,7 @@ test_ikev1_vectors(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(ikev1_files) / sizeof(ikev1_files[0]); i++)
 		ikev1_check_file(ikev1_files[i]);
-	assert_int_equal(nwarn, 0);
+	assert_int_equal(logcap_count(LOG_LEVEL_WARNING), 0);
 }
 
 /* The Appendix B expansion is exercised by the files: check which. */
@@ -992,7 +967,7 @@ test_ikev1_bad_input(void **state)
 	p1.gxr = g;
 	p1.gxr_len = IKE_KE_MAX + 1;
 	p1.gxy = gxy;
-	nwarn = 0;
+	logcap_reset();
 	assert_null(ike_keys_new(&p1, skeyid));
 	p1.gxr_len = sizeof(g);
 	p1.hash = (enum ike_hash)1;	/* MD5: not supported */
@@ -1000,7 +975,7 @@ test_ikev1_bad_input(void **state)
 	p1.hash = IKE_HASH_SHA1;
 	p1.enc = (enum ike_enc)77;
 	assert_null(ike_keys_new(&p1, skeyid));
-	assert_int_equal(nwarn, 3);
+	assert_int_equal(logcap_count(LOG_LEVEL_WARNING), 3);
 	p1.enc = IKE_ENC_AES128_CBC;
 	k = ike_keys_new(&p1, skeyid);
 	assert_non_null(k);
@@ -1247,7 +1222,7 @@ test_lab_vectors(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(lab_files) / sizeof(lab_files[0]); i++)
 		lab_check_file(lab_files[i]);
-	assert_int_equal(nwarn, 0);
+	assert_int_equal(logcap_count(LOG_LEVEL_WARNING), 0);
 }
 
 /*
@@ -1386,7 +1361,7 @@ test_cbc_roundtrip(void **state)
 		}
 		ike_cbc_free(cbc);
 	}
-	assert_int_equal(nwarn, 0);
+	assert_int_equal(logcap_count(LOG_LEVEL_WARNING), 0);
 }
 
 static void
@@ -1409,14 +1384,14 @@ test_cbc_refuses(void **state)
 		for (len = 0; len < 2 * bs + 2; len++) {
 			if (len != 0 && len % bs == 0)
 				continue;
-			ndebug = nwarn = 0;
+			logcap_reset();
 			assert_int_equal(ike_cbc_decrypt(cbc, &iv, buf, len,
 			    buf, sizeof(buf), &next), -1);
-			assert_int_equal(ndebug, 1);
-			assert_int_equal(nwarn, 0);
+			assert_int_equal(logcap_count(LOG_LEVEL_DEBUG), 1);
+			assert_int_equal(logcap_count(LOG_LEVEL_WARNING), 0);
 		}
 		/* caller bugs: short output, bad IV length: warnings */
-		nwarn = 0;
+		logcap_reset();
 		assert_int_equal(ike_cbc_decrypt(cbc, &iv, buf, bs, buf,
 		    bs - 1, &next), -1);
 		assert_int_equal(ike_cbc_encrypt(cbc, &iv, buf, bs, buf, bs,
@@ -1426,7 +1401,7 @@ test_cbc_refuses(void **state)
 		    sizeof(buf), &clen, &next), -1);
 		assert_int_equal(ike_cbc_decrypt(cbc, &iv, buf, bs, buf,
 		    sizeof(buf), &next), -1);
-		assert_int_equal(nwarn, 4);
+		assert_int_equal(logcap_count(LOG_LEVEL_WARNING), 4);
 		assert_int_equal(ike_cbc_padded_len(cbc, IKE_CBC_MAX + 1), 0);
 		ike_cbc_free(cbc);
 	}
@@ -1559,9 +1534,9 @@ test_ivs(void **state)
 
 	/* wrong IV length refused */
 	x.len = 8;
-	nwarn = 0;
+	logcap_reset();
 	assert_int_equal(ike_ivs_set(ivs, mid, &x), -1);
-	assert_int_equal(nwarn, 1);
+	assert_int_equal(logcap_count(LOG_LEVEL_WARNING), 1);
 
 	ike_ivs_free(ivs);
 	ike_ivs_free(NULL);
@@ -1583,41 +1558,42 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_hmac_rfc_vectors, setup,
-		    teardown),
+		cmocka_unit_test_setup_teardown(test_hmac_rfc_vectors,
+		    logcap_setup_debug, logcap_teardown),
 		cmocka_unit_test_setup_teardown(test_prf_chunks_and_bounds,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_names_and_attrs, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_ecp_rfc5903, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_modp_vectors, setup,
-		    teardown),
+		    logcap_setup_debug, logcap_teardown),
+		cmocka_unit_test_setup_teardown(test_names_and_attrs,
+		    logcap_setup_debug, logcap_teardown),
+		cmocka_unit_test_setup_teardown(test_ecp_rfc5903,
+		    logcap_setup_debug, logcap_teardown),
+		cmocka_unit_test_setup_teardown(test_modp_vectors,
+		    logcap_setup_debug, logcap_teardown),
 		cmocka_unit_test_setup_teardown(test_modp_peer_validation,
-		    setup, teardown),
+		    logcap_setup_debug, logcap_teardown),
 		cmocka_unit_test_setup_teardown(test_ecp_peer_validation,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dh_agree, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_dh_private_bits, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_ikev1_vectors, setup,
-		    teardown),
+		    logcap_setup_debug, logcap_teardown),
+		cmocka_unit_test_setup_teardown(test_dh_agree,
+		    logcap_setup_debug, logcap_teardown),
+		cmocka_unit_test_setup_teardown(test_dh_private_bits,
+		    logcap_setup_debug, logcap_teardown),
+		cmocka_unit_test_setup_teardown(test_ikev1_vectors,
+		    logcap_setup_debug, logcap_teardown),
 		cmocka_unit_test_setup_teardown(test_ikev1_vector_coverage,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ikev1_bad_input, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_lab_vectors, setup,
-		    teardown),
+		    logcap_setup_debug, logcap_teardown),
+		cmocka_unit_test_setup_teardown(test_ikev1_bad_input,
+		    logcap_setup_debug, logcap_teardown),
+		cmocka_unit_test_setup_teardown(test_lab_vectors,
+		    logcap_setup_debug, logcap_teardown),
 		cmocka_unit_test_setup_teardown(test_lab_vector_coverage,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cbc_roundtrip, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_cbc_refuses, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_cbc_chaining, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_ivs, setup, teardown),
+		    logcap_setup_debug, logcap_teardown),
+		cmocka_unit_test_setup_teardown(test_cbc_roundtrip,
+		    logcap_setup_debug, logcap_teardown),
+		cmocka_unit_test_setup_teardown(test_cbc_refuses,
+		    logcap_setup_debug, logcap_teardown),
+		cmocka_unit_test_setup_teardown(test_cbc_chaining,
+		    logcap_setup_debug, logcap_teardown),
+		cmocka_unit_test_setup_teardown(test_ivs,
+		    logcap_setup_debug, logcap_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, group_teardown);

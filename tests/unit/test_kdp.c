@@ -35,39 +35,11 @@
 #include "l2tpd/kdp.h"
 #include "lib/log.h"
 #include "lib/nl.h"
+#include "tests/unit/logcap.h"
 
 #define FAM	0x1d		/* a dynamic genl family id */
 
 static struct nl_req req;
-
-/*
- * Log capture.
- */
-
-#define LINES_MAX	64
-static char lines[LINES_MAX][512];
-static size_t nlines;
-
-static void
-sink(enum log_level level, const char *line)
-{
-	(void)level;
-	if (nlines < LINES_MAX)
-		snprintf(lines[nlines], sizeof(lines[nlines]), "%s", line);
-	nlines++;
-}
-
-static int
-find_line(const char *w1, const char *w2)
-{
-	size_t i;
-
-	for (i = 0; i < nlines && i < LINES_MAX; i++)
-		if (strstr(lines[i], w1) != NULL &&
-		    (w2 == NULL || strstr(lines[i], w2) != NULL))
-			return (int)i;
-	return -1;
-}
 
 /*
  * Requests, parsed back with the kernel's attribute types
@@ -573,33 +545,31 @@ test_kdp_new_modules(void **state)
 	else
 		close(fd);
 
-	log_setlevel(LOG_LEVEL_DEBUG);
-	log_set_sink(sink);
+	logcap_start(LOG_LEVEL_DEBUG);
 
-	nlines = 0;
 	k = kdp_new(KDP_MODE_GENL);
 	if (!genl) {
 		assert_null(k);
-		assert_true(find_line("kernel module l2tp_netlink not loaded",
-		    "CONFIG_L2TP_V3") >= 0);
+		assert_true(logcap_find("kernel module l2tp_netlink not loaded",
+		    "CONFIG_L2TP_V3", NULL) >= 0);
 	} else if (pppox_errno == 0) {
 		assert_non_null(k);
 		assert_int_equal(kdp_get_mode(k), KDP_MODE_GENL);
 	}
 	kdp_free(k);
 
-	nlines = 0;
+	logcap_reset();
 	k = kdp_new(KDP_MODE_AUTO);
 	if (pppox_errno == EAFNOSUPPORT) {
 		assert_null(k);
-		assert_true(find_line("cannot open a PPPoL2TP socket",
-		    "kernel modules pppox and l2tp_ppp not loaded") >= 0);
+		assert_true(logcap_find("cannot open a PPPoL2TP socket",
+		    "kernel modules pppox and l2tp_ppp not loaded", NULL) >= 0);
 		if (!genl)
-			assert_true(find_line("no generic netlink family",
-			    "PPPoL2TP sockets only") >= 0);
+			assert_true(logcap_find("no generic netlink family",
+			    "PPPoL2TP sockets only", NULL) >= 0);
 	} else if (pppox_errno == EPROTONOSUPPORT) {
 		assert_null(k);
-		assert_true(find_line("kernel module l2tp_ppp not loaded",
+		assert_true(logcap_find("kernel module l2tp_ppp not loaded",
 		    NULL) >= 0);
 	} else if (pppox_errno == 0) {
 		assert_non_null(k);
@@ -609,8 +579,7 @@ test_kdp_new_modules(void **state)
 	kdp_free(k);
 	kdp_free(NULL);
 
-	log_set_sink(NULL);
-	log_setlevel(LOG_LEVEL_WARNING);
+	logcap_stop();
 }
 
 static void

@@ -12,19 +12,9 @@
 
 #include "lib/clock.h"
 #include "lib/log.h"
+#include "tests/unit/logcap.h"
 
-static char last_line[1024];
-static enum log_level last_level;
-static int nlines;
 static uint64_t fake_ms;
-
-static void
-sink(enum log_level level, const char *line)
-{
-	last_level = level;
-	strncpy(last_line, line, sizeof(last_line) - 1);
-	nlines++;
-}
 
 static uint64_t
 fake_clock(void)
@@ -33,21 +23,10 @@ fake_clock(void)
 }
 
 static int
-setup(void **state)
-{
-	(void)state;
-	log_set_sink(sink);
-	log_setlevel(LOG_LEVEL_INFO);
-	nlines = 0;
-	last_line[0] = '\0';
-	return 0;
-}
-
-static int
 teardown(void **state)
 {
 	(void)state;
-	log_set_sink(NULL);
+	logcap_stop();
 	clock_set_mock(NULL);
 	return 0;
 }
@@ -58,12 +37,12 @@ test_tagged(void **state)
 	(void)state;
 	logt_info("tun 4312/77 192.0.2.5", "state %s -> %s", "idle",
 	    "wait-ctl-conn");
-	assert_string_equal(last_line,
+	assert_string_equal(logcap_last(),
 	    "tun 4312/77 192.0.2.5: state idle -> wait-ctl-conn");
-	assert_int_equal(last_level, LOG_LEVEL_INFO);
+	assert_int_equal(logcap_last_level(), LOG_LEVEL_INFO);
 	logt_warnx(NULL, "plain %d", 5);
-	assert_string_equal(last_line, "plain 5");
-	assert_int_equal(last_level, LOG_LEVEL_WARNING);
+	assert_string_equal(logcap_last(), "plain 5");
+	assert_int_equal(logcap_last_level(), LOG_LEVEL_WARNING);
 }
 
 static void
@@ -72,12 +51,12 @@ test_errno(void **state)
 	(void)state;
 	errno = ENOENT;
 	log_warn("open %s", "x");
-	assert_string_equal(last_line, "open x: No such file or directory");
+	assert_string_equal(logcap_last(), "open x: No such file or directory");
 	/* errno is preserved across the call */
 	assert_int_equal(errno, ENOENT);
 	errno = EACCES;
 	logt_warn("ike#1 192.0.2.9:500", "sendto");
-	assert_string_equal(last_line,
+	assert_string_equal(logcap_last(),
 	    "ike#1 192.0.2.9:500: sendto: Permission denied");
 }
 
@@ -86,15 +65,15 @@ test_levels(void **state)
 {
 	(void)state;
 	log_debug("hidden");
-	assert_int_equal(nlines, 0);
+	assert_int_equal(logcap_total(), 0);
 	log_setlevel(LOG_LEVEL_DEBUG);
 	log_debug("shown");
-	assert_int_equal(nlines, 1);
+	assert_int_equal(logcap_total(), 1);
 	log_setlevel(LOG_LEVEL_WARNING);
 	log_info("hidden");
-	assert_int_equal(nlines, 1);
+	assert_int_equal(logcap_total(), 1);
 	log_warnx("shown");
-	assert_int_equal(nlines, 2);
+	assert_int_equal(logcap_total(), 2);
 	assert_string_equal(log_level_name(LOG_LEVEL_DEBUG), "debug");
 }
 
@@ -104,7 +83,7 @@ test_control_chars(void **state)
 {
 	(void)state;
 	logt_info("tun 1/2", "host name '%s'", "evil\nfake: root login\x7f");
-	assert_string_equal(last_line,
+	assert_string_equal(logcap_last(),
 	    "tun 1/2: host name 'evil?fake: root login?'");
 }
 
@@ -118,8 +97,8 @@ test_long_line(void **state)
 	memset(big, 'a', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	logt_info("tag", "%s", big);
-	assert_int_equal(strlen(last_line), 1023);
-	assert_memory_equal(last_line, "tag: aaa", 8);
+	assert_int_equal(strlen(logcap_last()), 1023);
+	assert_memory_equal(logcap_last(), "tag: aaa", 8);
 }
 
 static void
@@ -149,15 +128,18 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_tagged, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_errno, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_levels, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_control_chars, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_long_line, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_ratelimit, setup,
-		    teardown),
+		cmocka_unit_test_setup_teardown(test_tagged,
+		    logcap_setup_info, teardown),
+		cmocka_unit_test_setup_teardown(test_errno,
+		    logcap_setup_info, teardown),
+		cmocka_unit_test_setup_teardown(test_levels,
+		    logcap_setup_info, teardown),
+		cmocka_unit_test_setup_teardown(test_control_chars,
+		    logcap_setup_info, teardown),
+		cmocka_unit_test_setup_teardown(test_long_line,
+		    logcap_setup_info, teardown),
+		cmocka_unit_test_setup_teardown(test_ratelimit,
+		    logcap_setup_info, teardown),
 	};
 
 	return cmocka_run_group_tests_name("log", tests, NULL, NULL);

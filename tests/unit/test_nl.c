@@ -31,6 +31,7 @@
 
 #include "lib/log.h"
 #include "lib/nl.h"
+#include "tests/unit/logcap.h"
 
 /*
  * Crafted messages.
@@ -251,41 +252,6 @@ check_valid_tb(const struct nlattr **tb)
 }
 
 /*
- * Log capture.
- */
-
-static char last_line[1024];
-static int nlines;
-
-static void
-sink(enum log_level level, const char *line)
-{
-	(void)level;
-	snprintf(last_line, sizeof(last_line), "%s", line);
-	nlines++;
-}
-
-static int
-setup(void **state)
-{
-	(void)state;
-	log_set_sink(sink);
-	log_setlevel(LOG_LEVEL_DEBUG);
-	nlines = 0;
-	last_line[0] = '\0';
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	log_set_sink(NULL);
-	log_setlevel(LOG_LEVEL_INFO);
-	return 0;
-}
-
-/*
  * Requests.
  */
 
@@ -463,7 +429,7 @@ test_req_overflow_not_sent(void **state)
 	nl_req_put(&req, 1, sizeof(big), big);
 	assert_int_equal(nl_transact(s, &req, NULL, NULL), -1);
 	assert_int_equal(errno, EMSGSIZE);
-	assert_non_null(strstr(last_line, "GETADDR"));
+	assert_non_null(strstr(logcap_last(), "GETADDR"));
 	nl_close(s);
 	nl_close(NULL);
 }
@@ -1203,13 +1169,13 @@ test_live_ext_ack(void **state)
 	ifa = nl_req_put_extra_header(&req, sizeof(*ifa));
 	ifa->ifa_family = AF_INET;
 	ifa->ifa_prefixlen = 8;
-	nlines = 0;
+	logcap_reset();
 	assert_int_equal(nl_transact(s, &req, NULL, NULL), -1);
 	assert_int_equal(errno, EINVAL);
-	assert_int_equal(nlines, 1);
-	assert_non_null(strstr(last_line, "netlink route GETADDR: kernel "
+	assert_int_equal(logcap_total(), 1);
+	assert_non_null(strstr(logcap_last(), "netlink route GETADDR: kernel "
 	    "error: "));
-	assert_non_null(strstr(last_line, "address dump request"));
+	assert_non_null(strstr(logcap_last(), "address dump request"));
 	nl_close(s);
 }
 
@@ -1303,7 +1269,7 @@ test_live_events(void **state)
 	    sizeof(to)) == (ssize_t)m.len) {
 		assert_int_equal(nl_recv_events(s, seen_cb, &seen), 0);
 		assert_int_equal(seen.n, 0);
-		assert_non_null(strstr(last_line, "dropped"));
+		assert_non_null(strstr(logcap_last(), "dropped"));
 	}
 	assert_int_equal(nl_recv_events(s, seen_cb, &seen), -1);
 	assert_true(errno == EAGAIN || errno == EWOULDBLOCK);
@@ -1316,44 +1282,44 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_req_roundtrip, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_req_overflow, setup,
-		    teardown),
+		cmocka_unit_test_setup_teardown(test_req_roundtrip,
+		    logcap_setup_debug, logcap_teardown),
+		cmocka_unit_test_setup_teardown(test_req_overflow,
+		    logcap_setup_debug, logcap_teardown),
 		cmocka_unit_test_setup_teardown(test_req_overflow_not_sent,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_attr_parse_valid, setup,
-		    teardown),
+		    logcap_setup_debug, logcap_teardown),
+		cmocka_unit_test_setup_teardown(test_attr_parse_valid,
+		    logcap_setup_debug, logcap_teardown),
 		cmocka_unit_test_setup_teardown(test_attr_parse_truncation,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reply_truncation, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_attr_len_boundary, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_attr_policy, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_attr_nested, setup,
-		    teardown),
+		    logcap_setup_debug, logcap_teardown),
+		cmocka_unit_test_setup_teardown(test_reply_truncation,
+		    logcap_setup_debug, logcap_teardown),
+		cmocka_unit_test_setup_teardown(test_attr_len_boundary,
+		    logcap_setup_debug, logcap_teardown),
+		cmocka_unit_test_setup_teardown(test_attr_policy,
+		    logcap_setup_debug, logcap_teardown),
+		cmocka_unit_test_setup_teardown(test_attr_nested,
+		    logcap_setup_debug, logcap_teardown),
 		cmocka_unit_test_setup_teardown(test_reply_error_ext_ack,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reply_seq_mismatch, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_reply_dump, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_reply_events, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_reply_malformed, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_live_getaddr, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_live_ext_ack, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_live_xfrm_getsa, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_live_genl_family, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_live_events, setup,
-		    teardown),
+		    logcap_setup_debug, logcap_teardown),
+		cmocka_unit_test_setup_teardown(test_reply_seq_mismatch,
+		    logcap_setup_debug, logcap_teardown),
+		cmocka_unit_test_setup_teardown(test_reply_dump,
+		    logcap_setup_debug, logcap_teardown),
+		cmocka_unit_test_setup_teardown(test_reply_events,
+		    logcap_setup_debug, logcap_teardown),
+		cmocka_unit_test_setup_teardown(test_reply_malformed,
+		    logcap_setup_debug, logcap_teardown),
+		cmocka_unit_test_setup_teardown(test_live_getaddr,
+		    logcap_setup_debug, logcap_teardown),
+		cmocka_unit_test_setup_teardown(test_live_ext_ack,
+		    logcap_setup_debug, logcap_teardown),
+		cmocka_unit_test_setup_teardown(test_live_xfrm_getsa,
+		    logcap_setup_debug, logcap_teardown),
+		cmocka_unit_test_setup_teardown(test_live_genl_family,
+		    logcap_setup_debug, logcap_teardown),
+		cmocka_unit_test_setup_teardown(test_live_events,
+		    logcap_setup_debug, logcap_teardown),
 	};
 
 	return cmocka_run_group_tests_name("nl", tests, NULL, NULL);

@@ -18,17 +18,9 @@
 #include "conf/conf.h"
 #include "lib/log.h"
 #include "l2tpd/pool.h"
+#include "tests/unit/logcap.h"
 
 static struct vpn_conf *conf;
-static int nwarnings;
-
-static void
-sink(enum log_level level, const char *line)
-{
-	(void)line;
-	if (level == LOG_LEVEL_WARNING)
-		nwarnings++;
-}
 
 static struct vpn_conf *
 parse(const char *text)
@@ -58,8 +50,7 @@ setup(void **state)
 {
 	(void)state;
 	conf = NULL;
-	nwarnings = 0;
-	log_set_sink(sink);
+	logcap_start(LOG_LEVEL_INFO);
 	return 0;
 }
 
@@ -67,7 +58,7 @@ static int
 teardown(void **state)
 {
 	(void)state;
-	log_set_sink(NULL);
+	logcap_stop();
 	conf_free(conf);
 	return 0;
 }
@@ -185,7 +176,7 @@ test_double_and_bogus_release(void **state)
 	assert_int_equal(pool_release(p, ip("10.0.0.6")), -1);
 	assert_int_equal(pool_release(p, ip("10.0.0.0")), -1);
 	assert_int_equal(pool_release(p, ip("10.1.0.1")), -1);
-	assert_int_equal(nwarnings, 5);
+	assert_int_equal(logcap_count(LOG_LEVEL_WARNING), 5);
 	assert_int_equal(pool_nfree(p), 5);
 	assert_int_equal(pool_nused(p), 0);
 	/* the pool still hands each address out once */

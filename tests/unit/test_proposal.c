@@ -25,6 +25,7 @@
 #include "ikd/dh.h"
 #include "conf/conf.h"
 #include "lib/log.h"
+#include "tests/unit/logcap.h"
 
 #define BUFSZ		8192
 #define MAXXF		48
@@ -74,18 +75,6 @@ static char why[512];
 
 /* --- log capture: refused transforms are debug lines, nothing louder */
 
-static int nwarn, ndebug;
-
-static void
-sink(enum log_level level, const char *line)
-{
-	(void)line;
-	if (level == LOG_LEVEL_WARNING)
-		nwarn++;
-	else if (level == LOG_LEVEL_DEBUG)
-		ndebug++;
-}
-
 static int
 setup(void **state)
 {
@@ -97,8 +86,7 @@ setup(void **state)
 		fprintf(stderr, "conf: %s\n", err.msg);
 		return -1;
 	}
-	log_set_sink(sink);
-	log_setlevel(LOG_LEVEL_DEBUG);
+	logcap_start(LOG_LEVEL_DEBUG);
 	return 0;
 }
 
@@ -107,7 +95,7 @@ teardown(void **state)
 {
 	(void)state;
 	conf_free(vconf);
-	log_set_sink(NULL);
+	logcap_stop();
 	return 0;
 }
 
@@ -117,7 +105,7 @@ reset(void **state)
 {
 	(void)state;
 	conf = vconf->ike;
-	nwarn = ndebug = 0;
+	logcap_reset();
 	memset(why, 0, sizeof(why));
 	return 0;
 }
@@ -441,7 +429,7 @@ test_p1_windows_default(void **state)
 	assert_int_equal(c.spi_size, 0);
 	assert_string_equal(ike_choice_str(&c, s, sizeof(s)),
 	    "aes128-sha1-ecp256 psk 28800s");
-	assert_int_equal(nwarn, 0);
+	assert_int_equal(logcap_count(LOG_LEVEL_WARNING), 0);
 }
 
 static void
@@ -498,8 +486,8 @@ test_p1_apple(void **state)
 	assert_string_equal(ike_choice_str(&c, s, sizeof(s)),
 	    "aes256-sha256-modp2048 psk 3600s");
 	/* MD5 transforms were skipped with a debug line each */
-	assert_true(ndebug >= 1);
-	assert_int_equal(nwarn, 0);
+	assert_true(logcap_count(LOG_LEVEL_DEBUG) >= 1);
+	assert_int_equal(logcap_count(LOG_LEVEL_WARNING), 0);
 }
 
 static void
@@ -552,8 +540,8 @@ test_p1_insecure(void **state)
 	assert_why_has("des refused (insecure)");
 	assert_why_has("md5 refused (insecure)");
 	assert_why_has("modp768 refused (insecure)");
-	assert_int_equal(ndebug, 3);
-	assert_int_equal(nwarn, 0);
+	assert_int_equal(logcap_count(LOG_LEVEL_DEBUG), 3);
+	assert_int_equal(logcap_count(LOG_LEVEL_WARNING), 0);
 }
 
 static void
@@ -650,7 +638,7 @@ test_p1_attr_syntax(void **state)
 	assert_why_has("hash not a basic attribute");
 	assert_why_has("no group");
 	assert_why_has("transform id 2 not KEY_IKE");
-	assert_int_equal(ndebug, 7);
+	assert_int_equal(logcap_count(LOG_LEVEL_DEBUG), 7);
 
 	/* a valid transform after the broken ones is still found */
 	p1(p, IKE_ENCR_AES_CBC, 128, IKE_HASH_SHA1, IKE_AUTH_PSK, 14, 0);
@@ -858,7 +846,7 @@ test_p1_truncations(void **state)
 		assert_int_not_equal(proposal_select_esp(&conf, &r, false,
 		    false, 0, NULL, &e, why, sizeof(why)), 0);
 	}
-	assert_int_equal(nwarn, 0);
+	assert_int_equal(logcap_count(LOG_LEVEL_WARNING), 0);
 }
 
 static void
@@ -991,7 +979,7 @@ test_p1_many(void **state)
 	assert_int_equal(strlen(why), sizeof(why) - 1);
 	assert_string_equal(why + strlen(why) - 3, "...");
 	/* 16 lines and one "more not logged" */
-	assert_int_equal(ndebug, 17);
+	assert_int_equal(logcap_count(LOG_LEVEL_DEBUG), 17);
 	p1(p, IKE_ENCR_AES_CBC, 128, IKE_HASH_SHA1, IKE_AUTH_PSK, 14, 28800);
 	offer_build(&o);
 	assert_int_equal(sel_ike(&o, &c), 0);
@@ -1417,7 +1405,7 @@ test_qm_unknown_attr(void **state)
 	    ISAKMP_N_NO_PROPOSAL_CHOSEN);
 	assert_why_has("life type without duration");
 	assert_null(strstr(why, "(7)"));
-	assert_int_equal(nwarn, 0);
+	assert_int_equal(logcap_count(LOG_LEVEL_WARNING), 0);
 }
 
 /* Parse a built ESP reply back. */
@@ -1581,7 +1569,7 @@ test_qm_truncations(void **state)
 		assert_int_not_equal(proposal_select_ike(&conf,
 		    PROPOSAL_AUTH_PSK, &r, NULL, &ic, why, sizeof(why)), 0);
 	}
-	assert_int_equal(nwarn, 0);
+	assert_int_equal(logcap_count(LOG_LEVEL_WARNING), 0);
 }
 
 int

@@ -26,10 +26,9 @@
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/sesslog.h"
+#include "tests/unit/logcap.h"
 
 static uint64_t now_ms;
-static char lines[8][1200];
-static size_t nlines;
 static char dir[64];
 static char path[128];
 
@@ -47,25 +46,14 @@ mock_wall(struct timespec *ts)
 	ts->tv_nsec = 123456789;
 }
 
-static void
-sink(enum log_level level, const char *line)
-{
-	(void)level;
-	if (nlines < 8)
-		snprintf(lines[nlines], sizeof(lines[0]), "%s", line);
-	nlines++;
-}
-
 static int
 setup(void **state)
 {
 	(void)state;
 	now_ms = 5000000;
-	nlines = 0;
 	clock_set_mock(mock_clock);
 	sesslog_set_wall_clock(mock_wall);
-	log_set_sink(sink);
-	log_setlevel(LOG_LEVEL_INFO);
+	logcap_start(LOG_LEVEL_INFO);
 	snprintf(dir, sizeof(dir), "/tmp/test_sesslog.XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/sessions.json", dir);
@@ -80,7 +68,7 @@ teardown(void **state)
 	(void)state;
 	clock_set_mock(NULL);
 	sesslog_set_wall_clock(NULL);
-	log_set_sink(NULL);
+	logcap_stop();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	assert_int_equal(system(cmd), 0);
 	return 0;
@@ -228,15 +216,17 @@ test_session_lines(void **state)
 	sesslog_emit(o, &r, SESSLOG_END, "peer \"dead\"");
 	sesslog_close(o);
 
-	assert_int_equal(nlines, 5);
-	assert_string_equal(lines[0], "sess 4312:981/77:5: event=start " IDS);
-	assert_string_equal(lines[1], "sess 4312:981/77:5: event=auth-ok "
+	assert_int_equal(logcap_total(), 5);
+	assert_string_equal(logcap_line(0), "sess 4312:981/77:5: event=start "
 	    IDS);
-	assert_string_equal(lines[2], "sess 4312:981/77:5: event=ip-up " IDS);
-	assert_string_equal(lines[3], "sess 4312:981/77:5: event=counters "
-	    IDS " duration=61.500 bytes_in=1000 bytes_out=20000 pkts_in=10 "
-	    "pkts_out=20");
-	assert_string_equal(lines[4], "sess 4312:981/77:5: event=end " IDS
+	assert_string_equal(logcap_line(1), "sess 4312:981/77:5: event=auth-ok "
+	    IDS);
+	assert_string_equal(logcap_line(2), "sess 4312:981/77:5: event=ip-up "
+	    IDS);
+	assert_string_equal(logcap_line(3), "sess 4312:981/77:5: "
+	    "event=counters " IDS " duration=61.500 bytes_in=1000 "
+	    "bytes_out=20000 pkts_in=10 pkts_out=20");
+	assert_string_equal(logcap_line(4), "sess 4312:981/77:5: event=end " IDS
 	    " duration=72.345 bytes_in=123456789012 bytes_out=20000 "
 	    "pkts_in=10 pkts_out=20 cause=peer\\x20\\x22dead\\x22");
 	assert_string_equal(slurp(path),
@@ -266,9 +256,9 @@ test_empty_record(void **state)
 	sesslog_set_user(&r, "mall\xc3\xa9ry\n", 9);
 	sesslog_emit(o, &r, SESSLOG_AUTH_FAIL, "MS-CHAPv2 failure (691)");
 	sesslog_close(o);
-	assert_int_equal(nlines, 1);
-	assert_string_equal(lines[0], "sess 0:0/0:0: event=auth-fail peer=- "
-	    "nat=no ike=- spi_in=- spi_out=- client=unknown tunnel=0/0 "
+	assert_int_equal(logcap_total(), 1);
+	assert_string_equal(logcap_line(0), "sess 0:0/0:0: event=auth-fail "
+	    "peer=- nat=no ike=- spi_in=- spi_out=- client=unknown tunnel=0/0 "
 	    "session=0/0 pppd=- if=- user=mall\\xc3\\xa9ry\\x0a addr=- "
 	    "cause=MS-CHAPv2\\x20failure\\x20(691)");
 	assert_string_equal(slurp(path), TS "\"event\":\"auth-fail\","
@@ -281,14 +271,14 @@ test_empty_record(void **state)
 	    "\"cause\":\"MS-CHAPv2 failure (691)\"}\n");
 	/* no file: log line only */
 	sesslog_emit(NULL, &r, SESSLOG_IP_UP, NULL);
-	assert_int_equal(nlines, 2);
+	assert_int_equal(logcap_total(), 2);
 	o = sesslog_open(NULL);
 	assert_non_null(o);
 	sesslog_emit(o, &r, SESSLOG_IP_UP, NULL);
 	assert_int_equal(sesslog_reopen(o), 0);
 	sesslog_close(o);
 	sesslog_close(NULL);
-	assert_int_equal(nlines, 3);
+	assert_int_equal(logcap_total(), 3);
 }
 
 static void
@@ -407,12 +397,13 @@ test_worst_case_fits(void **state)
 	now_ms = UINT64_MAX;
 	sesslog_emit(o, &r, SESSLOG_END, cause);
 	sesslog_close(o);
-	assert_int_equal(nlines, 2);
-	len = strlen(lines[1]);
+	assert_int_equal(logcap_total(), 2);
+	len = strlen(logcap_line(1));
 	assert_true(len < 1023);
 	/* 64 bytes of the cause, then the cut mark */
-	assert_memory_equal(lines[1] + len - 3 - 4 * 64 - 7, " cause=", 7);
-	assert_memory_equal(lines[1] + len - 3 - 4, "\\x1f...", 7);
+	assert_memory_equal(logcap_line(1) + len - 3 - 4 * 64 - 7, " cause=",
+	    7);
+	assert_memory_equal(logcap_line(1) + len - 3 - 4, "\\x1f...", 7);
 	/* JSON keeps 256 bytes of cause, each \u001f */
 	json = slurp(path);
 	assert_non_null(strstr(json, "\"cause\":\""));

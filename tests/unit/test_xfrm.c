@@ -55,59 +55,11 @@
 #include "lib/log.h"
 #include "lib/nl.h"
 
+/* test_none_backend logs over 2000 lines: keep every one of them. */
+#define LOGCAP_LINES	4096
+#include "tests/unit/logcap.h"
+
 static struct nl_req req;
-
-/*
- * Log capture.
- */
-
-#define LINES_MAX	4096
-static char lines[LINES_MAX][512];
-static enum log_level line_levels[LINES_MAX];
-static size_t nlines;
-
-static void
-sink(enum log_level level, const char *line)
-{
-	if (nlines < LINES_MAX) {
-		snprintf(lines[nlines], sizeof(lines[nlines]), "%s", line);
-		line_levels[nlines] = level;
-	}
-	nlines++;
-}
-
-static int
-setup_sink(void **state)
-{
-	(void)state;
-	nlines = 0;
-	log_setlevel(LOG_LEVEL_INFO);
-	log_set_sink(sink);
-	return 0;
-}
-
-static int
-teardown_sink(void **state)
-{
-	(void)state;
-	log_set_sink(NULL);
-	log_setlevel(LOG_LEVEL_WARNING);
-	return 0;
-}
-
-/* Index of the first captured line containing all of the words, or -1. */
-static int
-find_line(const char *w1, const char *w2, const char *w3)
-{
-	size_t i;
-
-	for (i = 0; i < nlines && i < LINES_MAX; i++)
-		if (strstr(lines[i], w1) != NULL &&
-		    (w2 == NULL || strstr(lines[i], w2) != NULL) &&
-		    (w3 == NULL || strstr(lines[i], w3) != NULL))
-			return (int)i;
-	return -1;
-}
 
 /*
  * Requests.
@@ -1145,19 +1097,19 @@ static void
 assert_no_key_in_logs(void)
 {
 	char hex[16];
-	size_t i, k;
+	size_t k;
 
+	/* every line is kept, so every line is searched */
+	assert_int_equal(logcap_kept(), logcap_total());
 	for (k = 0; k + 4 <= sizeof(key_enc); k++) {
 		snprintf(hex, sizeof(hex), "%02x%02x%02x%02x", key_enc[k],
 		    key_enc[k + 1], key_enc[k + 2], key_enc[k + 3]);
-		for (i = 0; i < nlines && i < LINES_MAX; i++)
-			assert_null(strstr(lines[i], hex));
+		assert_true(logcap_find(hex, NULL) < 0);
 	}
 	for (k = 0; k + 4 <= sizeof(key_auth); k++) {
 		snprintf(hex, sizeof(hex), "%02x%02x%02x%02x", key_auth[k],
 		    key_auth[k + 1], key_auth[k + 2], key_auth[k + 3]);
-		for (i = 0; i < nlines && i < LINES_MAX; i++)
-			assert_null(strstr(lines[i], hex));
+		assert_true(logcap_find(hex, NULL) < 0);
 	}
 }
 
@@ -1178,7 +1130,8 @@ test_none_backend(void **state)
 	be = xfrm_backend_new(CONF_KERNEL_NONE);
 	assert_non_null(be);
 	assert_int_equal(xfrm_backend_kind(be), CONF_KERNEL_NONE);
-	assert_true(find_line("xfrm none", "nothing is installed", NULL) >= 0);
+	assert_true(logcap_find("xfrm none", "nothing is installed",
+	    NULL) >= 0);
 
 	memset(&sr, 0, sizeof(sr));
 	sr.family = AF_INET;
@@ -1187,8 +1140,8 @@ test_none_backend(void **state)
 	sr.reqid = XFRM_REQID_L2TP;
 	assert_int_equal(xfrm_spi_alloc(be, &sr, &spi), 0);
 	assert_true(spi >= XFRM_SPI_MIN);
-	assert_true(find_line("would allocate SPI", "192.0.2.2 -> 192.0.2.1",
-	    "reqid 0x4c320001") >= 0);
+	assert_true(logcap_find("would allocate SPI", "192.0.2.2 -> 192.0.2.1",
+	    "reqid 0x4c320001", NULL) >= 0);
 
 	/* the inbound SA completes the larval one */
 	sa_req_v4(&r);
@@ -1198,10 +1151,11 @@ test_none_backend(void **state)
 	r.spi = spi;
 	xfrm_sel_any(&r.sel, AF_UNSPEC);
 	assert_int_equal(xfrm_sa_add(be, &r), 0);
-	assert_true(find_line("would add SA in", "enc aes-cbc/256",
-	    "auth hmac-sha1-96") >= 0);
-	assert_true(find_line("would add SA in", "replay 32",
-	    "lifetime soft 2700s/900000000B hard 3600s/1000000000B") >= 0);
+	assert_true(logcap_find("would add SA in", "enc aes-cbc/256",
+	    "auth hmac-sha1-96", NULL) >= 0);
+	assert_true(logcap_find("would add SA in", "replay 32",
+	    "lifetime soft 2700s/900000000B hard 3600s/1000000000B",
+	    NULL) >= 0);
 	/* an inbound SA without ALLOCSPI: no larval SA to update */
 	r.spi = spi ^ 0x80000000;
 	errno = 0;
@@ -1218,10 +1172,11 @@ test_none_backend(void **state)
 	r.encap_sport = 4500;
 	r.encap_dport = 4501;
 	assert_int_equal(xfrm_sa_add(be, &r), 0);
-	assert_true(find_line("would add SA out", "esp 0xc0010203",
-	    "udp-encap 4500->4501") >= 0);
-	assert_true(find_line("would add SA out", "enc aes-gcm16/128",
-	    "sel udp 192.0.2.1/32 port 1701 -> 192.0.2.2/32 port any") >= 0);
+	assert_true(logcap_find("would add SA out", "esp 0xc0010203",
+	    "udp-encap 4500->4501", NULL) >= 0);
+	assert_true(logcap_find("would add SA out", "enc aes-gcm16/128",
+	    "sel udp 192.0.2.1/32 port 1701 -> 192.0.2.2/32 port any",
+	    NULL) >= 0);
 	errno = 0;
 	assert_int_equal(xfrm_sa_add(be, &r), -1);
 	assert_int_equal(errno, EEXIST);
@@ -1238,7 +1193,8 @@ test_none_backend(void **state)
 	assert_int_equal(c.packets, 0);
 	assert_true(c.add_time > 0);
 	assert_int_equal(xfrm_sa_del(be, &id), 0);
-	assert_true(find_line("would delete SA", "esp 0xc0010203", NULL) >= 0);
+	assert_true(logcap_find("would delete SA", "esp 0xc0010203",
+	    NULL) >= 0);
 	errno = 0;
 	assert_int_equal(xfrm_sa_del(be, &id), -1);
 	assert_int_equal(errno, ESRCH);
@@ -1249,7 +1205,7 @@ test_none_backend(void **state)
 	errno = 0;
 	assert_int_equal(xfrm_sa_add(be, &r), -1);
 	assert_int_equal(errno, EINVAL);
-	assert_true(find_line("add SA: refused", "reqid", NULL) >= 0);
+	assert_true(logcap_find("add SA: refused", "reqid", NULL) >= 0);
 
 	/* SPIs: unique; a range of 64 is used up after 64 allocations */
 	sr.spi_min = 0x5000;
@@ -1285,8 +1241,8 @@ test_none_backend(void **state)
 	/* policies */
 	policy_req_in_v4(&pr);
 	assert_int_equal(xfrm_policy_add(be, &pr), 0);
-	assert_true(find_line("would add policy in", "udp 0.0.0.0/0 port any "
-	    "-> 0.0.0.0/0 port 1701", "reqid 0x4c320001 required") >= 0);
+	assert_true(logcap_find("would add policy in", "udp 0.0.0.0/0 port any "
+	    "-> 0.0.0.0/0 port 1701", "reqid 0x4c320001 required", NULL) >= 0);
 	errno = 0;
 	assert_int_equal(xfrm_policy_add(be, &pr), -1);
 	assert_int_equal(errno, EEXIST);
@@ -1313,14 +1269,13 @@ test_none_backend(void **state)
 		xfrm_events_free(NULL);
 	}
 	assert_int_equal(xfrm_socket_bypass(be, 3, AF_INET6), 0);
-	assert_true(find_line("would set bypass", "fd 3", "ipv6") >= 0);
+	assert_true(logcap_find("would set bypass", "fd 3", "ipv6", NULL) >= 0);
 	assert_int_equal(xfrm_socket_bypass(be, -1, AF_INET), -1);
 
 	assert_int_equal(xfrm_flush_ours(be, XFRM_FLUSH_ALL, &nsa, &npol), 0);
 	assert_int_equal(nsa, 2065);
 	assert_int_equal(npol, 1);
-	assert_true(find_line("removed 2065 SAs and 1 policies", NULL,
-	    NULL) >= 0);
+	assert_true(logcap_find("removed 2065 SAs and 1 policies", NULL) >= 0);
 	assert_int_equal(count_sas(be), 0);
 	assert_int_equal(count_policies(be), 0);
 	assert_no_key_in_logs();
@@ -1471,9 +1426,9 @@ test_policy_mgr_none(void **state)
 	assert_int_equal(policy_mgr_count(pm), f.total);
 	assert_int_equal(count_policies(be), f.total);
 	base_total = f.total;
-	assert_true(find_line("policy", "in ipv4 udp any -> any port 1701",
-	    "ESP transport required") >= 0);
-	assert_true(find_line("would add policy in", "udp ::/0 port any -> "
+	assert_true(logcap_find("policy", "in ipv4 udp any -> any port 1701",
+	    "ESP transport required", NULL) >= 0);
+	assert_true(logcap_find("would add policy in", "udp ::/0 port any -> "
 	    "::/0 port 1701", NULL) >= 0);
 
 	/* an address appears on two interfaces, goes from one, then both */
@@ -1483,9 +1438,9 @@ test_policy_mgr_none(void **state)
 	assert_int_equal(f.n, 1);
 	assert_int_equal(f.bad, 0);
 	assert_int_equal(f.total, base_total + 1);
-	assert_true(find_line("policy", "out udp 192.0.2.77 port 1701 -> any",
-	    "ESP transport required") >= 0);
-	assert_true(find_line("would add policy out", "udp 192.0.2.77/32 "
+	assert_true(logcap_find("policy", "out udp 192.0.2.77 port 1701 -> any",
+	    "ESP transport required", NULL) >= 0);
+	assert_true(logcap_find("would add policy out", "udp 192.0.2.77/32 "
 	    "port 1701 -> 0.0.0.0/0 port any", NULL) >= 0);
 	/* the same event again changes nothing */
 	assert_int_equal(policy_mgr_handle_msg(pm, nl_req_hdr(&req)), 0);
@@ -1501,8 +1456,8 @@ test_policy_mgr_none(void **state)
 	assert_int_equal(f.n, 0);
 	assert_int_equal(f.total, base_total);
 	assert_int_equal(count_policies(be), base_total);
-	assert_true(find_line("policy", "out udp 192.0.2.77 port 1701 -> any",
-	    "removed") >= 0);
+	assert_true(logcap_find("policy", "out udp 192.0.2.77 port 1701 -> any",
+	    "removed", NULL) >= 0);
 
 	/* loopback skipped; link-local and ptp local addresses kept */
 	craft_ifaddr(&req, RTM_NEWADDR, AF_INET, "127.0.0.9", NULL, 9001);
@@ -1560,8 +1515,8 @@ test_policy_mgr_none(void **state)
 	opts.priority = 10;
 	pm = policy_mgr_new(base, be, &opts);
 	assert_non_null(pm);
-	assert_true(find_line("would add policy in", "port 1702",
-	    "priority 10 ") >= 0);
+	assert_true(logcap_find("would add policy in", "port 1702",
+	    "priority 10 ", NULL) >= 0);
 	policy_mgr_free(pm);
 	xfrm_backend_free(be);
 	event_base_free(base);
@@ -2433,22 +2388,22 @@ main(void)
 		cmocka_unit_test(test_build_sa_3des_sha256_in),
 		cmocka_unit_test(test_build_sa_gcm_encap_v6),
 		cmocka_unit_test_setup_teardown(test_sa_check_rejects,
-		    setup_sink, teardown_sink),
+		    logcap_setup_info, logcap_teardown),
 		cmocka_unit_test_setup_teardown(test_build_spi_alloc,
-		    setup_sink, teardown_sink),
-		cmocka_unit_test_setup_teardown(test_build_sa_id, setup_sink,
-		    teardown_sink),
+		    logcap_setup_info, logcap_teardown),
+		cmocka_unit_test_setup_teardown(test_build_sa_id,
+		    logcap_setup_info, logcap_teardown),
 		cmocka_unit_test(test_build_policy),
 		cmocka_unit_test_setup_teardown(test_policy_check_rejects,
-		    setup_sink, teardown_sink),
+		    logcap_setup_info, logcap_teardown),
 		cmocka_unit_test(test_parse_sa),
 		cmocka_unit_test(test_parse_policy),
 		cmocka_unit_test(test_parse_event),
-		cmocka_unit_test_setup_teardown(test_none_backend, setup_sink,
-		    teardown_sink),
+		cmocka_unit_test_setup_teardown(test_none_backend,
+		    logcap_setup_info, logcap_teardown),
 		cmocka_unit_test(test_addr_usable),
 		cmocka_unit_test_setup_teardown(test_policy_mgr_none,
-		    setup_sink, teardown_sink),
+		    logcap_setup_info, logcap_teardown),
 		cmocka_unit_test(test_live_policy_roundtrip),
 		cmocka_unit_test(test_live_spi),
 		cmocka_unit_test(test_live_flush),
