@@ -52,6 +52,7 @@ struct ctl_conn {
 
 struct ikd_ctl {
 	struct ikd			*ctx;
+	struct event_base		*base;
 	int				 fd;
 	uid_t				 uid;
 	struct priv_client		*pc;
@@ -114,18 +115,27 @@ commas(const char *s, char *buf, size_t len)
 	return buf;
 }
 
+/* "icookie:rcookie" in hex; buf has room for 2 * 16 + 2 bytes. */
 static void
 cookies_str(const uint8_t *i, const uint8_t *r, char *buf, size_t len)
 {
+	static const char hex[] = "0123456789abcdef";
 	size_t k, n = 0;
 
-	for (k = 0; k < ISAKMP_COOKIE_LEN && n + 3 < len; k++)
-		n += (size_t)snprintf(buf + n, len - n, "%02x", i[k]);
-	if (n + 2 < len)
-		buf[n++] = ':';
-	for (k = 0; k < ISAKMP_COOKIE_LEN && n + 3 < len; k++)
-		n += (size_t)snprintf(buf + n, len - n, "%02x", r[k]);
-	buf[n < len ? n : len - 1] = '\0';
+	if (len < 4 * ISAKMP_COOKIE_LEN + 2) {
+		buf[0] = '\0';
+		return;
+	}
+	for (k = 0; k < ISAKMP_COOKIE_LEN; k++) {
+		buf[n++] = hex[i[k] >> 4];
+		buf[n++] = hex[i[k] & 0xf];
+	}
+	buf[n++] = ':';
+	for (k = 0; k < ISAKMP_COOKIE_LEN; k++) {
+		buf[n++] = hex[r[k] >> 4];
+		buf[n++] = hex[r[k] & 0xf];
+	}
+	buf[n] = '\0';
 }
 
 static uint64_t
@@ -530,7 +540,7 @@ accept_cb(int fd, short what, void *arg)
 	}
 	c->ctl = ctl;
 	c->id = ++ctl->next_id;
-	if ((c->bev = bufferevent_socket_new(ctl->ctx->base, cfd,
+	if ((c->bev = bufferevent_socket_new(ctl->base, cfd,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
 		log_warnx("%s: bufferevent_socket_new failed", CTL_TAG);
 		close(cfd);
@@ -562,6 +572,7 @@ ikd_ctl_new(struct ikd *ctx, int fd, uid_t uid, struct priv_client *pc)
 		return NULL;
 	}
 	ctl->ctx = ctx;
+	ctl->base = ctx->base;
 	ctl->fd = fd;
 	ctl->uid = uid;
 	ctl->pc = pc;

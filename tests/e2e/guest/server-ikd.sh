@@ -101,7 +101,7 @@ ikd_checks() {
 	fi
 	_puid=$(sed -n 's/^Uid:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$IKD_PID/status" 2> /dev/null)
 	[ "$_puid" = 0 ] || fail "ikd: the privileged parent is not root ($_puid)"
-	_sock=$(stat -c '%a %U' /run/l2tp-ipsec/ikd.sock 2> /dev/null)
+	_sock=$(in_host server stat -c '%a %U' /run/l2tp-ipsec/ikd.sock 2> /dev/null)
 	metric ikd_ctl_socket_mode_owner "$(echo "$_sock" | tr ' ' /)"
 	[ "$_sock" = "600 root" ] || fail "ikd: control socket mode/owner '$_sock'"
 
