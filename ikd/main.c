@@ -7,7 +7,7 @@
  * Privilege separation (ikd/priv.h): main() is the privileged parent.
  * It sets up everything that needs root (XFRM backend, stale SA cleanup,
  * the L2TP policies, the UDP sockets with their bypass, the control
- * socket), forks the IKE process (ike_process(): drops to IKD_USER and
+ * socket), forks the IKE process (ike_process(): drops to ike.user and
  * runs the exchanges and the control socket), then only answers its
  * requests. SIGTERM/SIGINT are passed to the IKE process, which sends
  * its Deletes and removes its SAs through the parent; when it is gone
@@ -41,11 +41,6 @@
 #include "ikd/xfrm.h"
 #include "lib/ev.h"
 #include "lib/log.h"
-
-/* The unprivileged user of the IKE process (its primary group too). */
-#ifndef IKD_USER
-#define IKD_USER	"nobody"
-#endif
 
 /* What the IKE process inherits from the parent. */
 struct ike_proc_args {
@@ -132,7 +127,7 @@ ike_process(struct ike_proc_args *a)
 	keep[n++] = a->priv_fd;
 	close_all_but(keep, n);
 	log_init("ikd", a->log_stderr, a->conf->log.facility);
-	if (priv_drop(IKD_USER) == -1)
+	if (priv_drop(a->conf->ike.user) == -1)
 		fatalx("cannot drop privileges");
 	/* cleared by the credential change: set it now */
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) == -1)
