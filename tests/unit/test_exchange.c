@@ -1000,7 +1000,7 @@ test_control(void **state)
 	char buf[8192], want[256], ck[40], a[IKD_TAG_MAX];
 	struct event_base *base;
 	struct stat st;
-	struct peer pr;
+	struct ike_ini pr;
 	const struct ikd_path *p;
 	size_t i;
 	bool eof;
