@@ -157,12 +157,28 @@ build/fuzz/fuzz_ikd: tests/fuzz/fuzz_ikd.c \
 fuzz: $(FUZZ_BIN)
 	./scripts/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
-# The reference stack direct and behind NAT, and a cleartext L2TP attempt
-# that the server must refuse.
-E2E_SCENARIOS ?= direct nat cleartext
+# The reference stack direct and behind NAT (tests/e2e/README.md).
+E2E_SCENARIOS ?= direct nat
+
+# ---- e2e: ikd's acceptance scenarios (tests/e2e/README.md, "ikd") ----
+# Run against our ikd in quick mode (-q: no iperf3, 5 steady pings):
+# session direct and behind NAT, cleartext L2TP refused, wrong PSK, SIGKILL
+# + restart, and the proposal-set matrix (every Windows/Apple/Android set
+# with strongSwan, and with Libreswan where it has the group) both ways.
+# The last line sums both runs for scripts/test.sh, with the wall time:
+# "e2e: N passed, M failed (reference + ikd, S s)".
+E2E_IKD_SCENARIOS ?= direct nat cleartext wrong-psk restart \
+	matrix-direct matrix-nat
 
 e2e: all
-	./tests/e2e/run.sh $(E2E_SCENARIOS)
+	@t0=$$(date +%s); rc=0; \
+	./tests/e2e/run.sh $(E2E_SCENARIOS) || rc=1; \
+	./tests/e2e/run.sh -a -s ikd -q $(E2E_IKD_SCENARIOS) || rc=1; \
+	awk -v s=$$(($$(date +%s) - t0)) '/^e2e: [0-9]+ passed/ \
+	    { p += $$2; f += $$4 } END { printf "e2e: %d passed, %d " \
+	    "failed (reference + ikd, %d s)\n", p, f, s }' \
+	    build/e2e/runs/summary.txt; \
+	exit $$rc
 
 test:
 	./scripts/test.sh
