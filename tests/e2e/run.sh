@@ -16,7 +16,8 @@
 #             direct-p=win-ecp384 nat-libreswan-p=apple wrong-psk restart
 #             cleartext: the client dials L2TP without IPsec; passes if the
 #             server refuses it
-#             matrix-direct, matrix-nat: every valid TOPOLOGY[-CLIENT]-p=SET
+#             matrix-TOPOLOGY[-CLIENT]: TOPOLOGY[-CLIENT]-p=SET for every
+#             SET, with each client that can propose it (or only CLIENT)
 #   -s SERVER server side: guest/server-SERVER.sh (default ref = strongSwan +
 #             xl2tpd + pppd); wrong-psk, restart and -p=SET need ikd
 #   -i SECS   iperf3 seconds each way (default 4; 0 = no iperf3)
@@ -116,12 +117,16 @@ expanded=()
 for name in "$@"; do
 	case $name in
 	matrix-*)
-		for c in strongswan libreswan; do
+		topo=${name#matrix-} clients="strongswan libreswan"
+		case $topo in
+		*-strongswan | *-libreswan) clients=${topo##*-} topo=${topo%-*} ;;
+		esac
+		for c in $clients; do
 			for p in $PSET_ALL; do
 				proposal_client_ok "$p" "$c" > /dev/null || continue
 				suffix=
 				[ "$c" = libreswan ] && suffix=-libreswan
-				expanded+=("${name#matrix-}$suffix-p=$p")
+				expanded+=("$topo$suffix-p=$p")
 			done
 		done
 		;;

@@ -141,7 +141,7 @@ server_sa_algs() {
 			for (i = 1; i < NF; i++) if ($i == "reqid") { r = $(i + 1); sub(/\(.*/, "", r) }
 			ours = (/ spi / && int(r / 65536) == 19506) # 0x4c32xxxx
 		}
-		$1 == "enc" { b = $(NF - 1); sub(/^\(/, "", b); enc = $2 "/" b }
+		$1 == "enc" { enc = $2 "/" (length($3) - 2) * 4 } # hex key: 0x...
 		$1 == "auth-trunc" { auth = $2 "/" $NF }
 		$1 == "aead" { enc = $2 "/aead"; auth = "-" }
 		END { out() }'
@@ -438,8 +438,12 @@ metric wire_cleartext_l2tp_pkts "$PLAIN"
 metric wire_esp_pkts "$ESP"
 metric wire_esp_in_udp4500_pkts "$NATT"
 metric wire_ike_pkts "$IKE"
-[ -s "$E2E_OUT/server-l2tp-plain.pcap" ] &&
-	metric server_decrypted_l2tp_pkts "$(pcap_count "$E2E_OUT/server-l2tp-plain.pcap" '')"
+if [ -s "$E2E_OUT/server-l2tp-plain.pcap" ]; then
+	DEC=$(pcap_count "$E2E_OUT/server-l2tp-plain.pcap" '')
+	metric server_decrypted_l2tp_pkts "$DEC"
+	# UDP 1701 flowed inside the ESP whose counters rose (step 7)
+	[ -z "$PROPOSAL" ] || [ "$DEC" -gt 0 ] || fail "no decrypted L2TP (UDP/1701) seen by the server's stack"
+fi
 [ "$PLAIN" -eq 0 ] || fail "cleartext L2TP (UDP/1701) on the server's wire: $PLAIN packets"
 if [ "$TOPOLOGY" = direct ]; then
 	[ "$ESP" -gt 0 ] || fail "no ESP on the server's wire"
@@ -478,6 +482,7 @@ if [ "$RESTART" = 1 ]; then
 		> "$E2E_STATE/server/run/policy-poll.log" 2>&1 &
 	POLL_PID=$!
 	wait_for 10 "policy poller running" grep -q " old " "$POLLOUT" || exit 1
+	server_ike_restart_prepare || die_now "IKE daemon launcher"
 	server_ike_kill || die_now "SIGKILL of the IKE daemon"
 	N=$(ours_sa_count)
 	metric orphan_sas_after_kill "$N"
@@ -499,6 +504,11 @@ if [ "$RESTART" = 1 ]; then
 	metric policy_polls_after_restart "$2"
 	metric policy_polls_without_l2tp_policy "$3"
 	metric policy_poll_period_ms "$4"
+	# ikd's own part: its first log line to its policy line (its clock)
+	metric ikd_start_to_policy_ms "$(awk '
+		{ split($2, t, ":"); s = t[1] * 3600 + t[2] * 60 + t[3] }
+		NR == 1 { t0 = s }
+		/L2TP server policy:/ { printf "%d\n", (s - t0) * 1000; exit }' "$SERVER_IKE_LOG")"
 	case $1 in
 	*[!0-9]*) fail "the L2TP policy was not back within 60 s of the restart" ;;
 	*) [ "$1" -le 1000 ] || fail "the L2TP policy was back after $1 ms, want <= 1000" ;;
