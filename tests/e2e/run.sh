@@ -29,8 +29,9 @@
 #
 # Needs root and the packages of scripts/deps.sh; no stdin, no network (once
 # Libreswan is unpacked, which only the *-libreswan scenarios need).
-# Output: build/e2e/runs/<scenario>/ (console.log, metrics.txt, logs/,
-# *.pcap, ...) and build/e2e/runs/summary.txt. One line per scenario:
+# Output: build/e2e/runs/<scenario>/ (build/e2e/runs/SERVER/<scenario>/
+# with -s SERVER other than ref: console.log, metrics.txt, logs/, *.pcap,
+# ...) and build/e2e/runs/summary.txt. One line per scenario:
 #   PASS|FAIL NAME rc= wall= boot_s= ike_up_s= first_ping_s= dial_to_ping_s=
 #             rtt_ms=MIN/AVG/MAX up_mbit= down_mbit= and, where the
 #             scenario has them: algs= (negotiated), cleartext_answers=,
@@ -144,7 +145,10 @@ for name in "$@"; do
 		echo "e2e: $name FAIL (unknown scenario)" >> "$RUNS/summary.txt"
 		continue
 	fi
+	# another server's runs of the same name must not replace the
+	# reference's (make e2e runs both)
 	out=$RUNS/$name
+	[ "$SERVER" = ref ] || out=$RUNS/$SERVER/$name
 	rm -rf "$out"
 	mkdir -p "$out"
 	t0=$(date +%s.%N)
