@@ -157,6 +157,15 @@ build/fuzz/fuzz_ikd: tests/fuzz/fuzz_ikd.c \
 fuzz: $(FUZZ_BIN)
 	./scripts/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
+# The restart scenario's stop-watch (tests/e2e/guest/scenario.sh
+# --restart): polls the XFRM policies every 50 ms inside the UML lab.
+E2E_POLICY_POLL = $(BUILD)/tests/e2e/policy_poll
+all: $(E2E_POLICY_POLL)
+$(E2E_POLICY_POLL): $(OBJ)/tests/e2e/policy_poll.o \
+    $(IKD_KERNEL_SRC:%.c=$(OBJ)/%.o) $(LIBVPN)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
 # The reference stack direct and behind NAT (tests/e2e/README.md).
 E2E_SCENARIOS ?= direct nat
 

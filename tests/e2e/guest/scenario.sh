@@ -30,7 +30,8 @@
 #             after the client's retransmissions), and no SA of the
 #             server's reqid range (0x4c32xxxx) is in the server's kernel
 #   --restart after the session is up: SIGKILL the server's IKE daemon,
-#             start it again, poll `ip xfrm policy` every 50 ms until the
+#             start it again, dump the XFRM policies every 50 ms
+#             (tests/e2e/policy_poll.c, started before the kill) until the
 #             L2TP policy (in, UDP 1701, ESP template of ours) is back
 #             (policy_back_ms <= 1000), check that no SA of the killed
 #             instance is left, then the client re-dials IKE and pings
@@ -61,7 +62,7 @@ RESTART=0
 QUICK=0
 PROPOSAL=
 usage() {
-	sed -n '5,44p' "$0" >&2
+	sed -n '5,39p' "$0" >&2
 	exit 2
 }
 while [ $# -gt 0 ]; do
@@ -476,9 +477,12 @@ if [ "$RESTART" = 1 ]; then
 	OLD_IDX=$(in_host server ip -s xfrm policy list dir in 2> /dev/null | awk "$l2tp_in_policy_awk")
 	log "before the kill: SAs $(words "$OLD_SPIS"), L2TP in-policy index $(words "$OLD_IDX")"
 	[ -n "$OLD_IDX" ] || fail "no L2TP in-policy of ours before the kill"
-	# the poller first (its own start costs processes, not measured)
+	# the stop-watch first (its own start is not measured): a dump of the
+	# policies every 50 ms, tests/e2e/policy_poll.c
 	POLLOUT=$E2E_STATE/server/run/policy-poll.txt
-	"$TOPO" exec server bash "$E2E_GUEST/policy-poll" "$OLD_IDX" /run/policy-poll.txt 60 \
+	POLL_BIN=${E2E_POLICY_POLL:-$E2E_REPO/build/tests/e2e/policy_poll}
+	[ -x "$POLL_BIN" ] || die_now "no $POLL_BIN (make first)"
+	"$TOPO" exec server "$POLL_BIN" "$(words "$OLD_IDX")" /run/policy-poll.txt 60 \
 		> "$E2E_STATE/server/run/policy-poll.log" 2>&1 &
 	POLL_PID=$!
 	wait_for 10 "policy poller running" grep -q " old " "$POLLOUT" || exit 1
