@@ -329,17 +329,49 @@ psk_source(const struct vpn_conf *conf, const struct conf_secret *psk,
 	return buf;
 }
 
+/* "0123456789abcdef/fedcba9876543210": initiator/responder cookie. */
+static const char *
+cookies_str(const struct ike_sa *sa, char *buf, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, o = 0;
+
+	if (len < 4 * ISAKMP_COOKIE_LEN + 2) {
+		if (len > 0)
+			buf[0] = '\0';
+		return buf;
+	}
+	for (i = 0; i < ISAKMP_COOKIE_LEN; i++) {
+		buf[o++] = hex[sa->icookie[i] >> 4];
+		buf[o++] = hex[sa->icookie[i] & 0x0f];
+	}
+	buf[o++] = '/';
+	for (i = 0; i < ISAKMP_COOKIE_LEN; i++) {
+		buf[o++] = hex[sa->rcookie[i] >> 4];
+		buf[o++] = hex[sa->rcookie[i] & 0x0f];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/*
+ * The one line an operator gets about a failed MM5 (usually a wrong PSK):
+ * the tag carries the peer address, then the cookies (to find the
+ * exchange in a capture) and the cause. The SA goes away silently, so the
+ * peer's retransmissions only reach the rate-limited debug path.
+ */
 static void
 auth_failed(struct ike_sa *sa, const struct ikd_pkt *pkt, const char *what)
 {
 	const struct conf_secret *psk;
-	char src[96];
+	char src[96], ck[4 * ISAKMP_COOKIE_LEN + 2];
 
 	psk = conf_ike_psk(sa->ikd->conf,
 	    (const struct sockaddr *)&pkt->path.remote);
 	sa->ikd->ctr.auth_failed++;
-	logt_info(sa->tag, "authentication failed: %s — wrong PSK for this "
-	    "peer? (psk from %s)", what, psk_source(sa->ikd->conf, psk, src,
+	logt_info(sa->tag, "authentication failed (cookies %s): %s — wrong "
+	    "PSK for this peer? (psk from %s)", cookies_str(sa, ck,
+	    sizeof(ck)), what, psk_source(sa->ikd->conf, psk, src,
 	    sizeof(src)));
 	mm_fail(sa, NULL);
 }

@@ -142,10 +142,18 @@ capture_send(void *arg, const struct ikd_path *path, const uint8_t *msg,
 static struct vpn_conf *vconf;
 static struct ikd ctx;
 
+/* info/warning lines about a failed authentication, and the last one */
+static unsigned int nauth_lines;
+static char auth_line[512];
+
 static void
 sink(enum log_level level, const char *line)
 {
-	(void)level;
+	if (level <= LOG_LEVEL_INFO &&
+	    strstr(line, "authentication failed") != NULL) {
+		nauth_lines++;
+		snprintf(auth_line, sizeof(auth_line), "%s", line);
+	}
 	if (getenv("TEST_EXCHANGE_LOG") != NULL)
 		fprintf(stderr, "%s\n", line);
 }
@@ -187,6 +195,8 @@ reset(void **state)
 	memset(&mk, 0, sizeof(mk));
 	mk.next_spi = 0xc0de0100;
 	nsent = 0;
+	nauth_lines = 0;
+	auth_line[0] = '\0';
 	ikd_init(&ctx, vconf, NULL, &mock_ops, &mk, capture_send, NULL);
 	return 0;
 }
@@ -500,8 +510,22 @@ test_nat_float(void **state)
 }
 
 static void
+hex_cookies(const uint8_t *icky, const uint8_t *rcky, char *out)
+{
+	size_t i;
+
+	for (i = 0; i < ISAKMP_COOKIE_LEN; i++)
+		sprintf(out + 2 * i, "%02x", icky[i]);
+	out[2 * ISAKMP_COOKIE_LEN] = '/';
+	for (i = 0; i < ISAKMP_COOKIE_LEN; i++)
+		sprintf(out + 2 * ISAKMP_COOKIE_LEN + 1 + 2 * i, "%02x",
+		    rcky[i]);
+}
+
+static void
 test_wrong_psk(void **state)
 {
+	char want[64], ck[4 * ISAKMP_COOKIE_LEN + 2];
 	uint8_t m[IKD_MSG_MAX];
 	struct isakmp_hdr h;
 	struct isakmp_msg msg;
@@ -530,6 +554,20 @@ test_wrong_psk(void **state)
 	feed(m, len, &pr.p500);
 	assert_int_equal(nsent, 2);
 	assert_int_equal(ctx.ctr.unknown_sa, 1);
+	/*
+	 * Exactly one operator-level line, even after the retransmission,
+	 * naming the peer (address:port), both cookies and the cause.
+	 */
+	assert_int_equal(nauth_lines, 1);
+	snprintf(want, sizeof(want), "%s:500", CLIENT_IP);
+	assert_non_null(strstr(auth_line, want));
+	hex_cookies(pr.icky, pr.rcky, ck);
+	snprintf(want, sizeof(want), "(cookies %s)", ck);
+	assert_non_null(strstr(auth_line, want));
+	assert_non_null(strstr(auth_line, "wrong PSK"));
+	assert_non_null(strstr(auth_line, "psk from ike.psk"));
+	assert_null(strstr(auth_line, PSK));
+	assert_null(strstr(auth_line, pr.psk));
 	peer_free(&pr);
 }
 

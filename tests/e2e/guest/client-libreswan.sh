@@ -56,6 +56,24 @@ client_ike_up() {
 	in_host client timeout 60 ipsec auto --up L2TP-PSK > "$E2E_STATE/client/ipsec-up.log" 2>&1
 }
 
+client_ike_down() {
+	in_host client timeout 20 ipsec auto --down L2TP-PSK > "$E2E_STATE/client/ipsec-down.log" 2>&1
+}
+
+# the staged copies are edited before `topology up` binds them; Libreswan
+# takes the same "cipher-hash-group" strings (ipsec algparse), without "!"
+client_set_proposal() {
+	_cf=$E2E_STATE/client/etc/ipsec.conf
+	sed -i -e "s/^\([[:space:]]*\)ike=.*/\1ike=$1/" \
+		-e "s/^\([[:space:]]*\)esp=.*/\1esp=$2/" "$_cf" &&
+		grep -q "^[[:space:]]*ike=$1\$" "$_cf" && grep -q "^[[:space:]]*esp=$2\$" "$_cf"
+}
+
+client_set_psk() {
+	sed -i "s/: PSK \".*\"/: PSK \"$1\"/" "$E2E_STATE/client/etc/ipsec.secrets" &&
+		grep -q ": PSK \"$1\"" "$E2E_STATE/client/etc/ipsec.secrets"
+}
+
 client_collect() {
 	in_host client ipsec status > "$1/ipsec-status.txt" 2>&1
 	in_host client ipsec trafficstatus > "$1/ipsec-trafficstatus.txt" 2>&1

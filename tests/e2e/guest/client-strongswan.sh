@@ -13,6 +13,9 @@
 #   client_ike_up     bring the L2TP-PSK connection up; non-zero = failure
 #                     (the scenario then also requires ESP SAs in the kernel)
 #   client_collect DIR  copy logs and state into DIR
+#   client_ike_down   take the connection down (its SAs gone); for re-dials
+#   client_set_proposal IKE ESP  propose exactly these (after client_stage)
+#   client_set_psk PSK           use this PSK instead (after client_stage)
 
 client_stage() {
 	"$TOPO" etc client "$E2E_DIR/ref/client/etc" || return 1
@@ -35,6 +38,23 @@ client_ike_up() {
 	# `ipsec up` (stroke) exits 0 even when IKE failed: the scenario counts
 	# the ESP SAs afterwards.
 	in_host client timeout 60 ipsec up L2TP-PSK > "$E2E_STATE/client/ipsec-up.log" 2>&1
+}
+
+client_ike_down() {
+	in_host client timeout 20 ipsec down L2TP-PSK > "$E2E_STATE/client/ipsec-down.log" 2>&1
+}
+
+# the staged copies are edited before `topology up` binds them
+client_set_proposal() {
+	_cf=$E2E_STATE/client/etc/ipsec.conf
+	sed -i -e "s/^\([[:space:]]*\)ike=.*/\1ike=$1!/" \
+		-e "s/^\([[:space:]]*\)esp=.*/\1esp=$2!/" "$_cf" &&
+		grep -q "^[[:space:]]*ike=$1!\$" "$_cf" && grep -q "^[[:space:]]*esp=$2!\$" "$_cf"
+}
+
+client_set_psk() {
+	sed -i "s/: PSK \".*\"/: PSK \"$1\"/" "$E2E_STATE/client/etc/ipsec.secrets" &&
+		grep -q ": PSK \"$1\"" "$E2E_STATE/client/etc/ipsec.secrets"
 }
 
 client_collect() {

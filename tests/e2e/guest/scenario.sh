@@ -3,7 +3,8 @@
 # guest (started by tests/e2e/run.sh through tests/e2e/uml-run).
 #
 # usage: scenario.sh [--topo direct|nat|nat-random] [--server NAME]
-#                    [--client strongswan|libreswan] [--iperf SECS] [--cleartext]
+#                    [--client strongswan|libreswan] [--iperf SECS] [--quick]
+#                    [--proposal SET] [--cleartext | --wrong-psk | --restart]
 #   --topo    direct: client 192.0.2.2 <-> server 192.0.2.1 (default)
 #             nat: client 198.51.100.2 behind a MASQUERADE router (NAT-T,
 #             ESP in UDP 4500); nat-random: MASQUERADE --random
@@ -13,9 +14,28 @@
 #             (default strongswan; libreswan needs tests/e2e/setup-libreswan)
 #   --iperf   iperf3 seconds in each direction over ppp0 (default
 #             $E2E_IPERF_SECS or 4; 0 = skip)
+#   --quick   5 steady pings instead of 20 (with --iperf 0: IKE + L2TP +
+#             ping only, for the proposal matrix in CI)
+#   --proposal SET  the client proposes exactly one IKE and one ESP
+#             proposal (guest/proposals.sh: win-ecp384 win-ecp256
+#             win-modp2048 apple android-aes android-3des); checks that the
+#             server's log and kernel SAs show exactly those algorithms
 #   --cleartext  negative test instead: the client skips IKE and dials L2TP
 #             in clear; passes only if the server refuses (no PPP session
-#             within 15 s, no UDP/1701 answer on the wire)
+#             within 15 s, no UDP/1701 answer on the wire; for a server
+#             with SERVER_L2TP_DROP=xfrm also XfrmInTmplMismatch rose)
+#   --wrong-psk  the client has a wrong PSK: passes only if IKE fails, the
+#             server logs exactly one "authentication failed" line naming
+#             the peer, the cookies seen on the wire and the cause (also
+#             after the client's retransmissions), and no SA of the
+#             server's reqid range (0x4c32xxxx) is in the server's kernel
+#   --restart after the session is up: SIGKILL the server's IKE daemon,
+#             start it again, dump the XFRM policies every 50 ms
+#             (tests/e2e/policy_poll.c, started before the kill) until the
+#             L2TP policy (in, UDP 1701, ESP template of ours) is back
+#             (policy_back_ms <= 1000), check that no SA of the killed
+#             instance is left, then the client re-dials IKE and pings
+#             over the same ppp0 again (no iperf3)
 # The client always dials with xl2tpd (LAC) + pppd offering only MS-CHAPv2.
 #
 # Checks (exit 1 if any fails): modules loaded; server ready; IKE up with
@@ -37,8 +57,12 @@ SERVER=ref
 CLIENT=strongswan
 IPERF_SECS=${E2E_IPERF_SECS:-4}
 CLEARTEXT=0
+WRONG_PSK=0
+RESTART=0
+QUICK=0
+PROPOSAL=
 usage() {
-	sed -n '5,20p' "$0" >&2
+	sed -n '5,39p' "$0" >&2
 	exit 2
 }
 while [ $# -gt 0 ]; do
@@ -48,6 +72,10 @@ while [ $# -gt 0 ]; do
 	--client) CLIENT=${2:-}; shift ;;
 	--iperf) IPERF_SECS=${2:-}; shift ;;
 	--cleartext) CLEARTEXT=1 ;;
+	--wrong-psk) WRONG_PSK=1 ;;
+	--restart) RESTART=1 ;;
+	--quick) QUICK=1 ;;
+	--proposal) PROPOSAL=${2:-}; shift ;;
 	direct | nat | nat-random) TOPOLOGY=$1 ;;
 	*) usage ;;
 	esac
@@ -61,11 +89,64 @@ case $IPERF_SECS in '' | *[!0-9]*) usage ;; esac
 . "$E2E_GUEST/server-$SERVER.sh"
 # shellcheck source=tests/e2e/guest/client-strongswan.sh
 . "$E2E_GUEST/client-$CLIENT.sh"
+# shellcheck source=tests/e2e/guest/proposals.sh
+. "$E2E_GUEST/proposals.sh"
+if [ -n "$PROPOSAL" ]; then
+	why=$(proposal_client_ok "$PROPOSAL" "$CLIENT") || { echo "$why" >&2; exit 2; }
+	proposal_set "$PROPOSAL" # (the line above ran in a subshell)
+	PSET_KERNEL=$(proposal_kernel_algs "$PSET_ESP") || { echo "no kernel names for $PSET_ESP" >&2; exit 2; }
+fi
+case $((CLEARTEXT + WRONG_PSK + RESTART)) in 0 | 1) ;; *) usage ;; esac
 
 mkdir -p "$E2E_OUT" "$E2E_STATE"
 : > "$METRICS"
-echo "scenario=$TOPOLOGY server=$SERVER client=$CLIENT cleartext=$CLEARTEXT" >> "$METRICS"
-log "scenario: topology=$TOPOLOGY server=$SERVER client=$CLIENT iperf=${IPERF_SECS}s cleartext=$CLEARTEXT"
+echo "scenario=$TOPOLOGY server=$SERVER client=$CLIENT cleartext=$CLEARTEXT wrong_psk=$WRONG_PSK restart=$RESTART proposal=${PROPOSAL:-default}" >> "$METRICS"
+log "scenario: topology=$TOPOLOGY server=$SERVER client=$CLIENT iperf=${IPERF_SECS}s cleartext=$CLEARTEXT wrong_psk=$WRONG_PSK restart=$RESTART proposal=${PROPOSAL:-default}${PROPOSAL:+ ($PSET_IKE / $PSET_ESP)}"
+
+# words LIST: LIST on one line
+words() {
+	echo "$1" | tr '\n' ' ' | sed 's/ *$//'
+}
+
+# ours_awk: prints the SPI of each ESP state of `ip xfrm state` whose
+# reqid is in ikd's range 0x4c32xxxx (ikd/xfrm.h XFRM_REQID_BASE; `ip`
+# prints the reqid in decimal, with -s also in hex)
+# shellcheck disable=SC2016 # an awk program
+ours_awk='
+	/proto esp/ {
+		spi = ""; r = -1
+		for (i = 1; i < NF; i++) {
+			if ($i == "spi") { spi = $(i + 1); sub(/\(.*/, "", spi) }
+			if ($i == "reqid") { r = $(i + 1); sub(/\(.*/, "", r); r += 0 }
+		}
+		if (spi != "" && int(r / 65536) == 19506) print spi # 0x4c32
+	}'
+
+# ours_sa_count: ESP states of ikd's reqid range in the server's kernel
+ours_sa_count() {
+	in_host server ip xfrm state 2> /dev/null | awk "$ours_awk" | wc -l
+}
+
+# xfrm_stat NAME: a counter of the server's /proc/net/xfrm_stat (per netns)
+xfrm_stat() {
+	in_host server cat /proc/net/xfrm_stat 2> /dev/null | awk -v n="$1" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }'
+}
+
+# server_sa_algs: "ENC/KEYBITS AUTH/TRUNCBITS" of each of ikd's ESP states
+# in the server's kernel, one line per state
+server_sa_algs() {
+	in_host server ip xfrm state 2> /dev/null | awk '
+		function out() { if (ours) print enc " " auth; ours = 0; enc = "-"; auth = "-" }
+		/^src / { out() }
+		/proto esp/ {
+			for (i = 1; i < NF; i++) if ($i == "reqid") { r = $(i + 1); sub(/\(.*/, "", r) }
+			ours = (/ spi / && int(r / 65536) == 19506) # 0x4c32xxxx
+		}
+		$1 == "enc" { enc = $2 "/" (length($3) - 2) * 4 } # hex key: 0x...
+		$1 == "auth-trunc" { auth = $2 "/" $NF }
+		$1 == "aead" { enc = $2 "/aead"; auth = "-" }
+		END { out() }'
+}
 
 die_now() {
 	fail "$*"
@@ -147,6 +228,7 @@ ip xfrm state add src 192.0.2.254 dst 192.0.2.253 proto esp spi 0x1 mode transpo
 metric crypto_warmup_s "$(since "$TW")"
 
 # ---- 2. hosts ----
+# (client_set_* edit the staged copies: before `topology up` binds them)
 case $TOPOLOGY in
 direct) "$TOPO" direct ;;
 nat) "$TOPO" nat ;;
@@ -155,6 +237,14 @@ esac || die_now "topology $TOPOLOGY"
 trap finish EXIT
 server_stage || die_now "server_stage"
 client_stage || die_now "client_stage"
+if [ -n "$PROPOSAL" ]; then
+	client_set_proposal "$PSET_IKE" "$PSET_ESP" || die_now "client: cannot set proposal $PSET_IKE / $PSET_ESP"
+	log "client proposes only: IKE $PSET_IKE, ESP $PSET_ESP"
+fi
+if [ "$WRONG_PSK" = 1 ]; then
+	client_set_psk "e2e-lab-psk-WRONG" || die_now "client: cannot set the wrong PSK"
+	log "client PSK set to a wrong value"
+fi
 for h in $("$TOPO" hosts); do "$TOPO" up "$h" || die_now "topology up $h"; done
 client_prepare || exit 1
 metric setup_s "$(since "$T0")"
@@ -182,6 +272,11 @@ ppp0_has_addr() { in_host client ip -4 -o addr show dev ppp0 2> /dev/null | grep
 if [ "$CLEARTEXT" = 1 ]; then
 	in_host client sh -c 'exec xl2tpd -D > /run/xl2tpd.log 2>&1' &
 	wait_for 15 "client xl2tpd" test -p "$E2E_STATE/client/run/xl2tpd/l2tp-control" || exit 1
+	# the evidence of the drop: the server's XFRM counters (they only
+	# observe; an inbound UDP/1701 packet without ESP that meets a policy
+	# requiring an ESP template counts as XfrmInTmplMismatch)
+	MISMATCH0=$(xfrm_stat XfrmInTmplMismatch)
+	NOPOLS0=$(xfrm_stat XfrmInNoPols)
 	in_host client sh -c 'echo "c e2e" > /run/xl2tpd/l2tp-control' || die_now "dial (l2tp-control)"
 	log "client dialled L2TP without IPsec; waiting 15 s for the server to (not) accept"
 	end=$(($(now_cs) + 1500))
@@ -197,8 +292,62 @@ if [ "$CLEARTEXT" = 1 ]; then
 	ANSWERED=$(pcap_count "$E2E_OUT/server-eth0.pcap" 'udp src port 1701 and src host 192.0.2.1')
 	metric wire_cleartext_l2tp_to_server_pkts "$TRIED"
 	metric wire_cleartext_l2tp_from_server_pkts "$ANSWERED"
+	MISMATCH=$(($(xfrm_stat XfrmInTmplMismatch) - MISMATCH0))
+	NOPOLS=$(($(xfrm_stat XfrmInNoPols) - NOPOLS0))
+	metric server_xfrm_in_tmpl_mismatch_delta "$MISMATCH"
+	metric server_xfrm_in_no_pols_delta "$NOPOLS"
+	in_host server ip -s xfrm policy > "$E2E_OUT/server-xfrm-policy-stats.txt" 2>&1
 	[ "$TRIED" -gt 0 ] || fail "the client sent no cleartext L2TP (test broken)"
 	[ "$ANSWERED" -eq 0 ] || fail "the server answered cleartext L2TP ($ANSWERED packets)"
+	if [ "${SERVER_L2TP_DROP:-}" = xfrm ] && [ "$MISMATCH" -lt "$TRIED" ]; then
+		fail "XfrmInTmplMismatch rose by $MISMATCH for $TRIED cleartext L2TP packets: not dropped by the L2TP policy"
+	fi
+	exit 0
+fi
+
+# ---- negative test: a client with the wrong PSK ----
+if [ "$WRONG_PSK" = 1 ]; then
+	[ -n "${SERVER_IKE_LOG:-}" ] || die_now "server $SERVER has no SERVER_IKE_LOG (wrong-psk needs --server ikd)"
+	client_ike_start || exit 1
+	# in the background: strongSwan's `ipsec up` waits for all its
+	# retransmissions; Libreswan's also
+	client_ike_up &
+	UP_PID=$!
+	TI=$(now_cs)
+	auth_failed_logged() { grep -q 'authentication failed' "$SERVER_IKE_LOG"; }
+	wait_for 30 "server log: authentication failed" auth_failed_logged || exit 1
+	metric ike_fail_s "$(since "$TI")"
+	# the client retransmits MM5 (strongSwan after 4 s and 7.2 s more,
+	# Libreswan after 0.5 s, 1 s, ...): let at least two arrive
+	sleep 12
+	stop_captures
+	kill "$UP_PID" 2> /dev/null
+	LINES=$(grep -c 'authentication failed' "$SERVER_IKE_LOG")
+	LINE=$(grep -m1 'authentication failed' "$SERVER_IKE_LOG")
+	echo "  server ikd: ${LINE#* * * }"
+	metric ikd_auth_failed_lines "$LINES"
+	[ "$LINES" -eq 1 ] || fail "ikd logged $LINES 'authentication failed' lines, want exactly 1"
+	# the cookies of the failed exchange as the wire shows them (client ->
+	# server packets with a responder cookie)
+	COOKIES=$(tcpdump -n -vv -r "$E2E_OUT/server-eth0.pcap" 'dst host 192.0.2.1 and (udp port 500 or udp port 4500)' 2> /dev/null |
+		sed -n 's/.* cookie \([0-9a-f]\{16\}\)->\([0-9a-f]\{16\}\).*/\1\/\2/p' | grep -v '/0000000000000000$' | sort -u)
+	metric wire_cookies "$(words "$COOKIES")"
+	[ "$(echo "$COOKIES" | wc -w)" -eq 1 ] || fail "want one cookie pair on the wire, got: $(words "$COOKIES")"
+	case $LINE in *" 192.0.2.2:"*) ;; *) fail "the auth failure line does not name the peer 192.0.2.2:PORT" ;; esac
+	case $LINE in *"(cookies $COOKIES)"*) ;; *) fail "the auth failure line does not carry the cookies $COOKIES" ;; esac
+	case $LINE in *"authentication failed"*": "*"wrong PSK"*) ;; *) fail "the auth failure line gives no cause" ;; esac
+	case $LINE in *e2e-lab-psk*) fail "the auth failure line contains a PSK" ;; esac
+	! grep -q 'ISAKMP SA established' "$SERVER_IKE_LOG" || fail "the server established an ISAKMP SA with a wrong PSK"
+	WIKE=$(pcap_count "$E2E_OUT/server-eth0.pcap" 'dst host 192.0.2.1 and (udp dst port 500 or (udp dst port 4500 and udp[8:4] = 0))')
+	metric wire_ike_from_client_pkts "$WIKE"
+	# MM1, MM3, MM5 and at least one retransmission that ikd must not log
+	[ "$WIKE" -ge 4 ] || fail "no MM5 retransmission seen ($WIKE IKE packets from the client): the one-line check was not exercised"
+	N=$(ours_sa_count)
+	metric server_ours_sas "$N"
+	[ "$N" -eq 0 ] || fail "$N SAs of ikd's reqid range left in the server's kernel"
+	N=$(esp_sa_count client)
+	metric client_esp_sas "$N"
+	[ "$N" -eq 0 ] || fail "$N ESP SAs in the client's kernel after a wrong PSK"
 	exit 0
 fi
 
@@ -235,19 +384,46 @@ metric client_start_to_ping_s "$(since "$TC")"
 metric dial_to_ping_s "$(since "$TD")"
 server_info
 
+# ---- 5b. the negotiated algorithms are the proposed ones ----
+if [ -n "$PROPOSAL" ]; then
+	if command -v server_negotiated > /dev/null 2>&1; then
+		NEG=$(server_negotiated)
+	else
+		NEG="unknown unknown"
+	fi
+	ALGS=$(server_sa_algs)
+	metric negotiated_algs "ike=${NEG% *} esp=${NEG#* } kernel=$(echo "$ALGS" | sort -u | tr ' \n' '+,' | sed 's/,$//')"
+	[ "${NEG% *}" = "$PSET_IKE" ] || fail "server negotiated IKE ${NEG% *}, the client proposed only $PSET_IKE"
+	[ "${NEG#* }" = "$PSET_ESP" ] || fail "server negotiated ESP ${NEG#* }, the client proposed only $PSET_ESP"
+	N=$(echo "$ALGS" | grep -c .)
+	M=$(echo "$ALGS" | grep -cxF "$PSET_KERNEL")
+	if [ "$N" -ne 2 ] || [ "$M" -ne 2 ]; then
+		fail "server kernel: $M of $N ESP SAs of ours use $PSET_KERNEL (want 2 of 2): $(words "$ALGS")"
+	fi
+fi
+
 # ---- 6. steady ping ----
-in_host client ping -n -c 20 -i 0.2 -I ppp0 "$SERVER_PPP_IP" > "$E2E_OUT/ping.txt" 2>&1 ||
-	fail "ping -c 20 over ppp0"
+NPING=20
+[ "$QUICK" = 1 ] && NPING=5
+in_host client ping -n -c "$NPING" -i 0.2 -I ppp0 "$SERVER_PPP_IP" > "$E2E_OUT/ping.txt" 2>&1 ||
+	fail "ping -c $NPING over ppp0"
 tail -n 2 "$E2E_OUT/ping.txt" | sed 's/^/  /'
 metric ping_loss_pct "$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' "$E2E_OUT/ping.txt")"
 metric ping_rtt_ms "$(sed -n 's/^rtt .* = \([0-9.\/]*\) ms.*/\1/p' "$E2E_OUT/ping.txt")"
 
-# ---- 7. is it really ESP? kernel counters ----
-A=$(esp_counter client 2)
-in_host client ping -n -c 5 -i 0.2 -I ppp0 "$SERVER_PPP_IP" > /dev/null 2>&1 || fail "ping -c 5 over ppp0"
-B=$(esp_counter client 2)
-metric client_esp_pkts_before_after_5_pings "$A/$B"
-[ "$B" -ge $((A + 10)) ] || fail "client ESP packet counters rose by $((B - A)) for 5 pings, want >= 10"
+# ---- 7. is it really ESP? kernel counters, both ends ----
+esp_rise_check() { # TAG: 5 pings, both kernels' ESP packet counters rise
+	A=$(esp_counter client 2)
+	SA=$(esp_counter server 2)
+	in_host client ping -n -c 5 -i 0.2 -I ppp0 "$SERVER_PPP_IP" > /dev/null 2>&1 || fail "ping -c 5 over ppp0$1"
+	B=$(esp_counter client 2)
+	SB=$(esp_counter server 2)
+	metric "client_esp_pkts_before_after_5_pings$1" "$A/$B"
+	metric "server_esp_pkts_before_after_5_pings$1" "$SA/$SB"
+	[ "$B" -ge $((A + 10)) ] || fail "client ESP packet counters rose by $((B - A)) for 5 pings$1, want >= 10"
+	[ "$SB" -ge $((SA + 10)) ] || fail "server ESP packet counters rose by $((SB - SA)) for 5 pings$1, want >= 10"
+}
+esp_rise_check ""
 
 # ---- 8. ... and on the wire ----
 sleep 0.3
@@ -263,8 +439,12 @@ metric wire_cleartext_l2tp_pkts "$PLAIN"
 metric wire_esp_pkts "$ESP"
 metric wire_esp_in_udp4500_pkts "$NATT"
 metric wire_ike_pkts "$IKE"
-[ -s "$E2E_OUT/server-l2tp-plain.pcap" ] &&
-	metric server_decrypted_l2tp_pkts "$(pcap_count "$E2E_OUT/server-l2tp-plain.pcap" '')"
+if [ -s "$E2E_OUT/server-l2tp-plain.pcap" ]; then
+	DEC=$(pcap_count "$E2E_OUT/server-l2tp-plain.pcap" '')
+	metric server_decrypted_l2tp_pkts "$DEC"
+	# UDP 1701 flowed inside the ESP whose counters rose (step 7)
+	[ -z "$PROPOSAL" ] || [ "$DEC" -gt 0 ] || fail "no decrypted L2TP (UDP/1701) seen by the server's stack"
+fi
 [ "$PLAIN" -eq 0 ] || fail "cleartext L2TP (UDP/1701) on the server's wire: $PLAIN packets"
 if [ "$TOPOLOGY" = direct ]; then
 	[ "$ESP" -gt 0 ] || fail "no ESP on the server's wire"
@@ -279,6 +459,88 @@ PPPLOG=$E2E_STATE/client/run/pppd.log
 grep -q 'auth chap MS-v2' "$PPPLOG" 2> /dev/null || fail "MS-CHAPv2 not negotiated (client pppd log)"
 grep -q 'CHAP authentication succeeded' "$PPPLOG" 2> /dev/null || fail "no CHAP success in the client pppd log"
 grep -m1 'rcvd \[CHAP Success' "$PPPLOG" 2> /dev/null | sed 's/^/  client pppd: /'
+
+# ---- 9b. restart of the server's IKE daemon with a session up ----
+# the indexes of the server's inbound L2TP policies of ours (IPv4, UDP
+# dport 1701, ESP template with a reqid of ikd's range)
+# shellcheck disable=SC2016 # an awk program
+l2tp_in_policy_awk='
+	/^src / { blk = ($0 ~ /^src 0\.0\.0\.0\/0 dst 0\.0\.0\.0\/0 proto udp dport 1701/); idx = "" }
+	blk && /index/ { for (i = 1; i < NF; i++) if ($i == "index") idx = $(i + 1) }
+	blk && /reqid/ {
+		for (i = 1; i < NF; i++) if ($i == "reqid") { r = $(i + 1); sub(/\(.*/, "", r) }
+		if (int(r / 65536) == 19506) { print idx; blk = 0 } # 0x4c32xxxx
+	}'
+if [ "$RESTART" = 1 ]; then
+	command -v server_ike_kill > /dev/null 2>&1 || die_now "server $SERVER cannot kill/restart its IKE daemon (restart needs --server ikd)"
+	OLD_SPIS=$(in_host server ip xfrm state 2> /dev/null | awk "$ours_awk")
+	OLD_IDX=$(in_host server ip -s xfrm policy list dir in 2> /dev/null | awk "$l2tp_in_policy_awk")
+	log "before the kill: SAs $(words "$OLD_SPIS"), L2TP in-policy index $(words "$OLD_IDX")"
+	[ -n "$OLD_IDX" ] || fail "no L2TP in-policy of ours before the kill"
+	# the stop-watch first (its own start is not measured): a dump of the
+	# policies every 50 ms, tests/e2e/policy_poll.c
+	POLLOUT=$E2E_STATE/server/run/policy-poll.txt
+	POLL_BIN=${E2E_POLICY_POLL:-$E2E_REPO/build/tests/e2e/policy_poll}
+	[ -x "$POLL_BIN" ] || die_now "no $POLL_BIN (make first)"
+	"$TOPO" exec server "$POLL_BIN" "$(words "$OLD_IDX")" /run/policy-poll.txt 60 \
+		> "$E2E_STATE/server/run/policy-poll.log" 2>&1 &
+	POLL_PID=$!
+	wait_for 10 "policy poller running" grep -q " old " "$POLLOUT" || exit 1
+	server_ike_restart_prepare || die_now "IKE daemon launcher"
+	server_ike_kill || die_now "SIGKILL of the IKE daemon"
+	N=$(ours_sa_count)
+	metric orphan_sas_after_kill "$N"
+	# the precondition of the check below: SIGKILL leaves them behind
+	[ "$N" -ge 2 ] || fail "only $N SAs of ours left after SIGKILL: the orphan check would prove nothing"
+	TR=$(now_cs)
+	server_ike_restart || die_now "restart of the IKE daemon"
+	wait "$POLL_PID"
+	cp "$POLLOUT" "$E2E_OUT/policy-poll.txt" 2> /dev/null
+	# first "new" look after the restart, the looks, the looks without
+	# any L2TP policy of ours, and the mean period of a look
+	# shellcheck disable=SC2046 # four words
+	set -- $(awk -v t0="$TR" '
+		$1 >= t0 { n++ } $2 == "none" { gaps++ }
+		NR == 1 { first = $1 } { last = $1 }
+		$2 == "new" && !seen { seen = 1; back = ($1 - t0) * 10 }
+		END { printf "%s %d %d %d\n", (seen ? back : "none"), n, gaps, (NR > 1 ? (last - first) * 10 / (NR - 1) : 0) }' "$POLLOUT")
+	metric policy_back_ms "$1"
+	metric policy_polls_after_restart "$2"
+	metric policy_polls_without_l2tp_policy "$3"
+	metric policy_poll_period_ms "$4"
+	# ikd's own part: its first log line to its policy line (its clock)
+	metric ikd_start_to_policy_ms "$(awk '
+		{ split($2, t, ":"); s = t[1] * 3600 + t[2] * 60 + t[3] }
+		NR == 1 { t0 = s }
+		/L2TP server policy:/ { printf "%d\n", (s - t0) * 1000; exit }' "$SERVER_IKE_LOG")"
+	case $1 in
+	*[!0-9]*) fail "the L2TP policy was not back within 60 s of the restart" ;;
+	*) [ "$1" -le 1000 ] || fail "the L2TP policy was back after $1 ms, want <= 1000" ;;
+	esac
+	wait_for 10 "restarted IKE daemon ready" server_ike_ready || exit 1
+	N=$(ours_sa_count)
+	metric orphan_sas_after_restart "$N"
+	[ "$N" -eq 0 ] || fail "$N SAs of ours in the server's kernel after the restart (orphans of the killed instance)"
+	for spi in $OLD_SPIS; do
+		in_host server ip xfrm state 2> /dev/null | grep -q "spi $spi" && fail "SA spi $spi of the killed instance still there"
+	done
+	in_host server ip xfrm policy > "$E2E_STATE/server/run/xfrm-policy-after-restart.log" 2>&1
+	NPOL=$(in_host server ip -s xfrm policy list dir in 2> /dev/null | awk "$l2tp_in_policy_awk" | wc -l)
+	metric l2tp_in_policies_after_restart "$NPOL"
+	[ "$NPOL" -eq 1 ] || fail "$NPOL IPv4 L2TP in-policies of ours after the restart, want 1"
+	# the client re-dials IKE; L2TP/PPP (the reference LNS) kept its state
+	TD=$(now_cs)
+	client_ike_down
+	client_ike_up || die_now "IKE re-dial ($CLIENT) failed"
+	wait_for 10 "2 ESP SAs in the server's kernel after the re-dial" server_has_sas || exit 1
+	metric redial_ike_up_s "$(since "$TD")"
+	wait_for 20 "ping over ppp0 after the re-dial" first_ping || exit 1
+	metric redial_to_ping_s "$(since "$TD")"
+	grep -q 'ISAKMP SA established' "$SERVER_IKE_LOG" || fail "no ISAKMP SA in the restarted daemon's log"
+	esp_rise_check "_after_restart"
+	server_info
+	exit 0
+fi
 
 # ---- 10. throughput ----
 iperf_listening() { in_host server ss -Hltn 2> /dev/null | grep -q ":5201 "; }

@@ -8,12 +8,32 @@
 # Unlike the reference server there is NO iptables rule for UDP/1701: the
 # policies ikd installs must be what makes cleartext L2TP impossible
 # (scenario `cleartext`).
+#
+# Beyond the common interface (guest/server-ref.sh), for the ikd
+# scenarios of guest/scenario.sh:
+#   SERVER_L2TP_DROP=xfrm  cleartext L2TP is dropped by XFRM policy (so
+#                      XfrmInTmplMismatch counts it), not by iptables
+#   SERVER_IKE_LOG     the IKE daemon's log of the current instance
+#   server_negotiated  prints "IKE ESP": the last phase-1 and ESP proposal
+#                      the server chose (from its log)
+#   server_ike_restart_prepare  start a launcher in host "server" that
+#                      waits on a FIFO and then execs the IKE daemon (log:
+#                      ikd-restart.log), so the restart moment does not
+#                      include the lab's own process start-up (topology
+#                      exec, nsenter: ~0.3 s in UML)
+#   server_ike_kill    SIGKILL the IKE daemon (no cleanup runs)
+#   server_ike_restart release the launcher: a write to the FIFO (a shell
+#                      built-in), the launcher execs ikd
+#   server_ike_ready   0 once the current instance is up
 
 SERVER_PPP_IP=203.0.113.1
+SERVER_L2TP_DROP=xfrm
 IKD_BIN=${IKD_BIN:-$E2E_REPO/build/ikd}
 VPNCTL=${VPNCTL:-$E2E_REPO/build/vpnctl}
 IKD_DIR=$E2E_STATE/server/ikd
 IKD_PID=
+IKD_NEXT_PID=
+SERVER_IKE_LOG=$E2E_STATE/server/run/ikd.log
 
 server_stage() {
 	"$TOPO" etc server "$E2E_DIR/ref/server/etc" || return 1
@@ -42,23 +62,63 @@ EOF
 	chmod 600 "$IKD_DIR/secrets.conf"
 }
 
-server_start() {
+ikd_start() {
 	# ikd itself, in host "server" (topology exec and nsenter exec: $!
 	# is ikd's PID)
 	"$TOPO" exec server "$IKD_BIN" -d -v -v -f "$IKD_DIR/vpn.conf" \
-		> "$E2E_STATE/server/run/ikd.log" 2>&1 &
+		> "$SERVER_IKE_LOG" 2>&1 &
 	IKD_PID=$!
+}
+
+server_start() {
+	ikd_start
 	in_host server sh -c 'exec xl2tpd -D > /run/xl2tpd.log 2>&1' &
 	return 0
 }
 
 ikd_ready() {
-	grep -q 'ikd started' "$E2E_STATE/server/run/ikd.log" 2> /dev/null
+	grep -q 'ikd started' "$SERVER_IKE_LOG" 2> /dev/null
+}
+
+server_ike_ready() {
+	ikd_ready
+}
+
+server_ike_kill() {
+	[ -n "$IKD_PID" ] || return 1
+	kill -KILL "$IKD_PID" || return 1
+	wait "$IKD_PID" 2> /dev/null
+	IKD_PID=
+	return 0
+}
+
+server_ike_restart_prepare() {
+	_go=$E2E_STATE/server/run/ikd-go
+	mkfifo "$_go" || return 1
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	"$TOPO" exec server sh -c 'read -r _ < /run/ikd-go && exec "$@"' launch \
+		"$IKD_BIN" -d -v -v -f "$IKD_DIR/vpn.conf" \
+		> "$E2E_STATE/server/run/ikd-restart.log" 2>&1 &
+	IKD_NEXT_PID=$!
+}
+
+server_ike_restart() {
+	[ -n "$IKD_NEXT_PID" ] || return 1
+	echo go > "$E2E_STATE/server/run/ikd-go" || return 1
+	IKD_PID=$IKD_NEXT_PID
+	IKD_NEXT_PID=
+	SERVER_IKE_LOG=$E2E_STATE/server/run/ikd-restart.log
+}
+
+server_negotiated() {
+	_ike=$(sed -n 's/.*: MM1: .* proposal \([^ ]*\) .*/\1/p' "$SERVER_IKE_LOG" 2> /dev/null | tail -n 1)
+	_esp=$(sed -n 's/.*: ESP SAs installed: \([^ ]*\) .*/\1/p' "$SERVER_IKE_LOG" 2> /dev/null | tail -n 1)
+	echo "${_ike:-none} ${_esp:-none}"
 }
 
 server_wait_ready() {
 	wait_for 15 "server ikd" ikd_ready || {
-		tail -n 20 "$E2E_STATE/server/run/ikd.log" 2> /dev/null
+		tail -n 20 "$SERVER_IKE_LOG" 2> /dev/null
 		return 1
 	}
 	wait_for 15 "server xl2tpd" test -p "$E2E_STATE/server/run/xl2tpd/l2tp-control"
@@ -66,7 +126,7 @@ server_wait_ready() {
 
 server_info() {
 	grep -E 'ISAKMP SA established|ESP SAs installed|NAT detected|MM1:' \
-		"$E2E_STATE/server/run/ikd.log" 2> /dev/null |
+		"$SERVER_IKE_LOG" 2> /dev/null |
 		sed 's/^[^ ]* [^ ]* [^ ]* /  server ikd: /'
 	ikd_checks
 	return 0
