@@ -6,6 +6,8 @@
 #include <sys/queue.h>
 #include <sys/socket.h>
 
+#include <netinet/in.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <linux/xfrm.h>
 
 #include "lib/ev.h"
 #include "lib/log.h"
@@ -49,6 +52,13 @@ struct policy_mgr {
 	TAILQ_HEAD(, pm_ifaddr)	 addrs;
 	/* inbound ones first, then outbound in order of appearance */
 	TAILQ_HEAD(pm_policy_head, pm_policy) policies;
+	/*
+	 * Policies of ours an earlier run left (killed, crashed): kept in
+	 * the kernel until ours are in, so a restart never opens a window
+	 * without the L2TP policy; adopted when identical, else removed.
+	 */
+	struct xfrm_policy_info	*stale;
+	size_t			 nstale;
 };
 
 bool
@@ -109,11 +119,98 @@ pm_policy_new(struct policy_mgr *pm, uint16_t family, uint8_t dir,
 	return p;
 }
 
+static bool
+pm_sel_eq(const struct xfrm_sel *a, const struct xfrm_sel *b)
+{
+	return a->family == b->family && a->proto == b->proto &&
+	    a->src_plen == b->src_plen && a->dst_plen == b->dst_plen &&
+	    a->sport == b->sport && a->sport_mask == b->sport_mask &&
+	    a->dport == b->dport && a->dport_mask == b->dport_mask &&
+	    memcmp(&a->src, &b->src, sizeof(a->src)) == 0 &&
+	    memcmp(&a->dst, &b->dst, sizeof(a->dst)) == 0;
+}
+
+/* Collect the policies of ours an earlier run left in the kernel. */
+static int
+pm_stale_cb(const struct xfrm_policy_info *pi, void *arg)
+{
+	struct policy_mgr *pm = arg;
+	struct xfrm_policy_info *v;
+
+	if (!pi->ours || pi->socket || pi->type != XFRM_POLICY_TYPE_MAIN)
+		return 0;
+	if ((v = reallocarray(pm->stale, pm->nstale + 1, sizeof(*v))) ==
+	    NULL)
+		return -1;
+	pm->stale = v;
+	pm->stale[pm->nstale++] = *pi;
+	return 0;
+}
+
+/*
+ * An identical policy of the earlier run is already in the kernel:
+ * take it over instead of deleting and re-adding it (no gap). One that
+ * differs (same selector, other priority or reqid) is deleted here, just
+ * before ours goes in.
+ */
+static bool
+pm_stale_adopt(struct policy_mgr *pm, const struct pm_policy *p)
+{
+	struct xfrm_policy_id id;
+	size_t i;
+
+	for (i = 0; i < pm->nstale; i++) {
+		struct xfrm_policy_info old = pm->stale[i];
+
+		if (old.dir != p->req.dir || !pm_sel_eq(&old.sel, &p->req.sel))
+			continue;
+		pm->stale[i] = pm->stale[--pm->nstale];
+		if (old.priority == p->req.priority &&
+		    old.tmpl_reqid == p->req.reqid && old.ntmpl == 1 &&
+		    old.action == XFRM_POLICY_ALLOW)
+			return true;
+		memset(&id, 0, sizeof(id));
+		id.sel = p->req.sel;
+		id.dir = p->req.dir;
+		(void)xfrm_policy_del(pm->be, &id);
+		return false;
+	}
+	return false;
+}
+
+/* What the earlier run left and this one does not want: removed. */
+static void
+pm_stale_flush(struct policy_mgr *pm)
+{
+	struct xfrm_policy_id id;
+	size_t i;
+
+	for (i = 0; i < pm->nstale; i++) {
+		memset(&id, 0, sizeof(id));
+		id.sel = pm->stale[i].sel;
+		id.dir = pm->stale[i].dir;
+		(void)xfrm_policy_del(pm->be, &id);
+	}
+	if (pm->nstale > 0)
+		logt_info(POLICY_TAG, "removed %zu stale policies of an "
+		    "earlier run", pm->nstale);
+	free(pm->stale);
+	pm->stale = NULL;
+	pm->nstale = 0;
+}
+
 static int
 pm_policy_install(struct policy_mgr *pm, struct pm_policy *p)
 {
 	char d[POLICY_DESC_MAX];
 
+	if (pm_stale_adopt(pm, p)) {
+		p->installed = true;
+		logt_info(POLICY_TAG, "%s: ESP transport required (reqid "
+		    "0x%08x, kept from the earlier run)",
+		    pm_desc(&p->req, d, sizeof(d)), p->req.reqid);
+		return 0;
+	}
 	/* The backend logs a failure. */
 	if (xfrm_policy_add(pm->be, &p->req) == -1)
 		return -1;
@@ -402,7 +499,6 @@ policy_mgr_new(struct event_base *base, struct xfrm_backend *be,
     const struct policy_mgr_opts *opts)
 {
 	struct policy_mgr *pm;
-	unsigned int stale = 0;
 
 	if ((pm = calloc(1, sizeof(*pm))) == NULL) {
 		logt_warn(POLICY_TAG, "calloc");
@@ -416,12 +512,13 @@ policy_mgr_new(struct event_base *base, struct xfrm_backend *be,
 	TAILQ_INIT(&pm->addrs);
 	TAILQ_INIT(&pm->policies);
 
-	/* A crashed earlier run may have left policies behind. */
-	if (xfrm_flush_ours(be, XFRM_FLUSH_POLICY, NULL, &stale) == -1)
+	/*
+	 * A killed earlier run may have left policies behind: note them
+	 * now, take over the identical ones, remove the rest only once
+	 * ours are in (make before break).
+	 */
+	if (xfrm_policy_dump(be, pm_stale_cb, pm) == -1)
 		goto fail;
-	if (stale > 0)
-		logt_info(POLICY_TAG, "removed %u stale policies of an earlier "
-		    "run", stale);
 	/* Subscribe before the dump: no change falls between the two. */
 	if ((pm->rtev = nl_open(NETLINK_ROUTE, RTMGRP_IPV4_IFADDR |
 	    RTMGRP_IPV6_IFADDR)) == NULL)
@@ -433,6 +530,7 @@ policy_mgr_new(struct event_base *base, struct xfrm_backend *be,
 		goto fail;
 	if (policy_mgr_resync(pm) == -1)
 		goto fail;
+	pm_stale_flush(pm);
 	if ((pm->ev = ev_read_new(base, nl_fd(pm->rtev), pm_events_cb, pm)) ==
 	    NULL)
 		goto fail;
@@ -452,6 +550,7 @@ policy_mgr_free(struct policy_mgr *pm)
 
 	if (pm == NULL)
 		return;
+	pm_stale_flush(pm);
 	ev_free(pm->ev);
 	nl_close(pm->rtev);
 	nl_close(pm->rt);

@@ -1757,6 +1757,7 @@ struct live_count {
 	bool		 spi_found;
 	struct xfrm_policy_info	 want;	/* look for this policy */
 	unsigned int	 want_found;
+	uint32_t	 want_index;	/* the kernel's index of the last */
 };
 
 static int
@@ -1797,8 +1798,10 @@ live_count_policy_cb(const struct xfrm_policy_info *p, void *arg)
 	    p->tmpl_proto == IPPROTO_ESP &&
 	    p->tmpl_mode == XFRM_MODE_TRANSPORT && p->tmpl_optional == 0 &&
 	    p->tmpl_reqid == XFRM_REQID_L2TP &&
-	    p->action == XFRM_POLICY_ALLOW)
+	    p->action == XFRM_POLICY_ALLOW) {
 		c->want_found++;
+		c->want_index = p->index;
+	}
 	return 0;
 }
 
@@ -2201,9 +2204,10 @@ static void
 live_policy_mgr(void)
 {
 	struct live_loop l;
-	struct xfrm_policy_req stale, want;
+	struct xfrm_policy_req stale, want, in_old;
 	struct live_count c;
 	struct out_find f;
+	uint32_t in_index;
 	int r1701, r1702, r1701b, s;
 
 	live_netns(true);
@@ -2222,9 +2226,29 @@ live_policy_mgr(void)
 	LCHECK(xfrm_policy_add(l.be, &stale) == 0);
 	live_sh("ip xfrm policy add src 10.0.0.0/8 dst 10.1.0.0/16 dir out "
 	    "tmpl proto esp mode transport reqid 7");
+	/* the killed run's inbound policy, identical to the one we want */
+	memset(&in_old, 0, sizeof(in_old));
+	xfrm_sel_any(&in_old.sel, AF_INET);
+	in_old.sel.proto = IPPROTO_UDP;
+	in_old.sel.dport = 1701;
+	in_old.sel.dport_mask = 0xffff;
+	in_old.dir = XFRM_DIR_IN;
+	in_old.priority = POLICY_PRIORITY_DEFAULT;
+	in_old.reqid = XFRM_REQID_L2TP;
+	LCHECK(xfrm_policy_add(l.be, &in_old) == 0);
+	c = live_policies(l.be, &in_old);
+	LCHECK(c.want_found == 1);
+	in_index = c.want_index;
 
 	l.pm = policy_mgr_new(l.base, l.be, NULL);
 	LCHECK(l.pm != NULL);
+	/*
+	 * Make before break: the identical policy was taken over, never
+	 * deleted and re-added (the kernel's index is unchanged), so a
+	 * restart leaves no moment without the inbound L2TP policy.
+	 */
+	c = live_policies(l.be, &in_old);
+	LCHECK(c.want_found == 1 && c.want_index == in_index);
 	/* the stale one is gone, the foreign one stays */
 	memset(&want, 0, sizeof(want));
 	want.sel = stale.sel;
