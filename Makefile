@@ -308,7 +308,7 @@ E2E_SCENARIOS ?= direct nat
 # keep make e2e well under 25 minutes on 2 cores).
 # The last line sums both runs for scripts/test.sh, with the wall time:
 # "e2e: N passed, M failed (reference + ikd, S s)".
-E2E_IKD_SCENARIOS ?= direct nat cleartext wrong-psk restart \
+E2E_IKD_SCENARIOS ?= direct nat cleartext wrong-psk restart rekey \
 	matrix-direct matrix-nat-strongswan
 
 # Component probes in the lab (tests/e2e/run-probes.sh): ikd's XFRM code,

@@ -95,6 +95,7 @@ scenario_args() {
 		;;
 	wrong-psk | wrong-psk-*) kind=--wrong-psk base=${base#wrong-psk} ;;
 	restart | restart-*) kind=--restart base=${base#restart} ;;
+	rekey | rekey-*) kind=--rekey base=${base#rekey} ;;
 	esac
 	if [ -n "$kind" ]; then
 		base=${base#-}

@@ -52,6 +52,18 @@ client_set_proposal() {
 		grep -q "^[[:space:]]*ike=$1!\$" "$_cf" && grep -q "^[[:space:]]*esp=$2!\$" "$_cf"
 }
 
+# Rekey ESP (Quick Mode) 20 s and the ISAKMP SA (charon's IKEv1 reauth, a
+# new Main Mode) 30 s after they are up; ikd's lifetime floor is 300 s.
+# Equal times make charon drop the CHILD_SA rekey during the reauth.
+client_set_rekey() {
+	_cf=$E2E_STATE/client/etc/ipsec.conf
+	sed -i "/^conn L2TP-PSK/a\\
+    ikelifetime=310s\\
+    keylife=300s\\
+    margintime=280s\\
+    rekeyfuzz=0%" "$_cf" && grep -q '^    margintime=280s$' "$_cf"
+}
+
 client_set_psk() {
 	sed -i "s/: PSK \".*\"/: PSK \"$1\"/" "$E2E_STATE/client/etc/ipsec.secrets" &&
 		grep -q ": PSK \"$1\"" "$E2E_STATE/client/etc/ipsec.secrets"

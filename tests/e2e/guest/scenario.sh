@@ -36,6 +36,11 @@
 #             (policy_back_ms <= 1000), check that no SA of the killed
 #             instance is left, then the client re-dials IKE and pings
 #             over the same ppp0 again (no iperf3)
+#   --rekey   the client (strongSwan) rekeys ESP 20 s and the ISAKMP SA 30 s
+#             after they are up (lifetimes 300/310 s, margin 280 s): a ping
+#             every 0.1 s runs
+#             across both rekeys and must lose nothing; the server must log
+#             a second ISAKMP SA and second ESP SAs (no iperf3)
 # The client always dials with xl2tpd (LAC) + pppd offering only MS-CHAPv2.
 #
 # Checks (exit 1 if any fails): modules loaded; server ready; IKE up with
@@ -59,10 +64,11 @@ IPERF_SECS=${E2E_IPERF_SECS:-4}
 CLEARTEXT=0
 WRONG_PSK=0
 RESTART=0
+REKEY=0
 QUICK=0
 PROPOSAL=
 usage() {
-	sed -n '5,39p' "$0" >&2
+	sed -n '5,43p' "$0" >&2
 	exit 2
 }
 while [ $# -gt 0 ]; do
@@ -74,6 +80,7 @@ while [ $# -gt 0 ]; do
 	--cleartext) CLEARTEXT=1 ;;
 	--wrong-psk) WRONG_PSK=1 ;;
 	--restart) RESTART=1 ;;
+	--rekey) REKEY=1 ;;
 	--quick) QUICK=1 ;;
 	--proposal) PROPOSAL=${2:-}; shift ;;
 	direct | nat | nat-random) TOPOLOGY=$1 ;;
@@ -96,7 +103,7 @@ if [ -n "$PROPOSAL" ]; then
 	proposal_set "$PROPOSAL" # (the line above ran in a subshell)
 	PSET_KERNEL=$(proposal_kernel_algs "$PSET_ESP") || { echo "no kernel names for $PSET_ESP" >&2; exit 2; }
 fi
-case $((CLEARTEXT + WRONG_PSK + RESTART)) in 0 | 1) ;; *) usage ;; esac
+case $((CLEARTEXT + WRONG_PSK + RESTART + REKEY)) in 0 | 1) ;; *) usage ;; esac
 
 mkdir -p "$E2E_OUT" "$E2E_STATE"
 : > "$METRICS"
@@ -240,6 +247,10 @@ client_stage || die_now "client_stage"
 if [ -n "$PROPOSAL" ]; then
 	client_set_proposal "$PSET_IKE" "$PSET_ESP" || die_now "client: cannot set proposal $PSET_IKE / $PSET_ESP"
 	log "client proposes only: IKE $PSET_IKE, ESP $PSET_ESP"
+fi
+if [ "$REKEY" = 1 ]; then
+	command -v client_set_rekey > /dev/null 2>&1 || die_now "client $CLIENT cannot be told to rekey early (rekey needs --client strongswan)"
+	client_set_rekey || die_now "client: cannot set the rekey timers"
 fi
 if [ "$WRONG_PSK" = 1 ]; then
 	client_set_psk "e2e-lab-psk-WRONG" || die_now "client: cannot set the wrong PSK"
@@ -538,6 +549,35 @@ if [ "$RESTART" = 1 ]; then
 	metric redial_to_ping_s "$(since "$TD")"
 	grep -q 'ISAKMP SA established' "$SERVER_IKE_LOG" || fail "no ISAKMP SA in the restarted daemon's log"
 	esp_rise_check "_after_restart"
+	server_info
+	exit 0
+fi
+
+# ---- 9c. client-driven rekey of both phases, traffic across it ----
+if [ "$REKEY" = 1 ]; then
+	count_log() { grep -c "$1" "$SERVER_IKE_LOG" 2> /dev/null || true; }
+	P1=$(count_log 'ISAKMP SA established')
+	P2=$(count_log 'ESP SAs installed')
+	# 45 s of pings, 0.1 s apart: the rekeys fall at ~20 s
+	in_host client ping -n -c 450 -i 0.1 -W 1 -I ppp0 "$SERVER_PPP_IP" \
+		> "$E2E_OUT/ping-rekey.txt" 2>&1 &
+	PING_PID=$!
+	rekeyed() {
+		[ "$(count_log 'ISAKMP SA established')" -gt "$P1" ] &&
+			[ "$(count_log 'ESP SAs installed')" -gt "$P2" ]
+	}
+	wait_for 40 "phase 1 and phase 2 rekeyed by the client" rekeyed ||
+		fail "no second ISAKMP SA and ESP SAs in the server's log within 40 s"
+	metric rekey_seen_after_dial_s "$(since "$TD")"
+	wait "$PING_PID"
+	sent=$(awk '/packets transmitted/ { print $1 }' "$E2E_OUT/ping-rekey.txt")
+	got=$(awk '/packets transmitted/ { print $4 }' "$E2E_OUT/ping-rekey.txt")
+	metric rekey_pings_sent_received "${sent:-0}/${got:-0}"
+	[ -n "$sent" ] && [ "$sent" -gt 0 ] && [ "$sent" = "$got" ] ||
+		fail "pings lost across the rekey: ${got:-0} of ${sent:-0} answered"
+	metric server_isakmp_sas_logged "$(count_log 'ISAKMP SA established')"
+	metric server_esp_installs_logged "$(count_log 'ESP SAs installed')"
+	esp_rise_check "_after_rekey"
 	server_info
 	exit 0
 fi
