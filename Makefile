@@ -152,6 +152,20 @@ build/fuzz/fuzz_kdp: tests/fuzz/fuzz_kdp.c $(L2TPD_KDP_SRC) $(LIB_SRC)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
 
+# --- l2tpd: the L2TP codec (RFC 2661 header, AVPs, hidden AVPs, builders),
+# pure parse/build; also linked into test_l2tp and fuzz_l2tp.
+L2TPD_CODEC_SRC = l2tpd/l2tp.c l2tpd/l2tp_build.c l2tpd/l2tp_names.c
+
+$(BUILD)/tests/unit/test_l2tp: $(OBJ)/tests/unit/test_l2tp.o \
+    $(L2TPD_CODEC_SRC:%.c=$(OBJ)/%.o) $(LIBVPN)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lcmocka
+
+build/fuzz/fuzz_l2tp: tests/fuzz/fuzz_l2tp.c $(L2TPD_CODEC_SRC) $(LIB_SRC)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
+# --- end of the L2TP codec block
+
 check: $(UNIT_BIN) $(PROGS)
 	./scripts/run-unit.sh $(BUILD) $(UNIT_BIN)
 
