@@ -128,6 +128,27 @@ $(BUILD)/tests/unit/test_exchange: $(OBJ)/tests/unit/test_exchange.o \
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lcmocka
 
+# l2tpd building blocks without the codec or sockets: RFC 2661 5.8
+# reliable delivery and the address pool, linked into test_reliable,
+# test_pool and fuzz_reliable (lib/sesslog.c is part of LIB_SRC).
+L2TPD_PURE_SRC = l2tpd/reliable.c l2tpd/pool.c
+L2TPD_PURE_OBJ = $(L2TPD_PURE_SRC:%.c=$(OBJ)/%.o)
+
+$(BUILD)/tests/unit/test_reliable: $(OBJ)/tests/unit/test_reliable.o \
+    $(L2TPD_PURE_OBJ) $(LIBVPN)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lcmocka
+
+$(BUILD)/tests/unit/test_pool: $(OBJ)/tests/unit/test_pool.o \
+    $(L2TPD_PURE_OBJ) $(LIBVPN)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lcmocka
+
+build/fuzz/fuzz_reliable: tests/fuzz/fuzz_reliable.c $(L2TPD_PURE_SRC) \
+    $(LIB_SRC)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
+
 $(BUILD)/bench/crypto_bench: $(OBJ)/bench/crypto_bench.o \
     $(IKD_CRYPTO_SRC:%.c=$(OBJ)/%.o) $(LIBVPN)
 	@mkdir -p $(@D)
