@@ -149,6 +149,41 @@ build/fuzz/fuzz_reliable: tests/fuzz/fuzz_reliable.c $(L2TPD_PURE_SRC) \
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
 
+# --- pppd plugin and its l2tpd side (helper "plugin") ---
+# l2tpd's pppd argv builder, also linked into its unit test.
+L2TPD_PPPD_SRC = l2tpd/pppd_args.c
+$(BUILD)/tests/unit/test_pppd_args: $(OBJ)/tests/unit/test_pppd_args.o \
+    $(L2TPD_PPPD_SRC:%.c=$(OBJ)/%.o) $(LIBVPN)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lcmocka
+
+# The pppd plugin (pppd 2.4.9 headers from ppp-dev): its own objects,
+# built with hidden visibility so that only plugin_init and pppd_version
+# reach pppd's global symbol namespace (pppd dlopens RTLD_GLOBAL).
+PLUGIN = $(BUILD)/pppd-plugin/l2tp_ipsec.so
+PLUGIN_SRC = $(wildcard pppd-plugin/*.c) lib/buf.c lib/sessproto.c \
+    conf/conf.c conf/conf_check.c conf/conf_lookup.c conf/conf_secrets.c \
+    conf/conf_sections.c
+PLUGIN_OBJ = $(PLUGIN_SRC:%.c=$(OBJ)/plugin-so/%.o)
+all: $(PLUGIN) $(BUILD)/tests/e2e/plugin_listener $(BUILD)/tests/e2e/pppd_argv
+$(OBJ)/plugin-so/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fvisibility=hidden -c -o $@ $<
+$(PLUGIN): $(PLUGIN_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -shared -Wl,-z,now -o $@ $^ \
+	    $(shell pkg-config --libs libconfig 2>/dev/null)
+# Stands in for l2tpd in tests/e2e/guest/plugin-pppd.sh.
+$(BUILD)/tests/e2e/plugin_listener: $(OBJ)/tests/e2e/plugin_listener.o \
+    $(LIBVPN)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+# Prints pppd_args_build's argv for tests/e2e/guest/plugin-pppd.sh.
+$(BUILD)/tests/e2e/pppd_argv: $(OBJ)/tests/e2e/pppd_argv.o \
+    $(L2TPD_PPPD_SRC:%.c=$(OBJ)/%.o) $(LIBVPN)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
 $(BUILD)/bench/crypto_bench: $(OBJ)/bench/crypto_bench.o \
     $(IKD_CRYPTO_SRC:%.c=$(OBJ)/%.o) $(LIBVPN)
 	@mkdir -p $(@D)
