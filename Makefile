@@ -51,6 +51,12 @@ IKD_PROPOSAL_SRC = ikd/proposal.c
 IKD_KERNEL_SRC = ikd/xfrm.c ikd/policy.c
 L2TPD_SRC = $(wildcard l2tpd/*.c)
 PROGS = $(if $(IKD_SRC),$(BUILD)/ikd) $(if $(L2TPD_SRC),$(BUILD)/l2tpd)
+# ---- ikd-ctl: privsep + control socket ----
+# vpnctl: the admin CLI of the control socket (vpnctl/, lib/ctl.h).
+PROGS += $(BUILD)/vpnctl
+# Privsep request menu, also linked into test_priv and fuzz_priv.
+IKD_PRIV_SRC = ikd/priv.c $(IKD_KERNEL_SRC)
+# ---- end ikd-ctl ----
 
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
@@ -89,6 +95,20 @@ $(BUILD)/ikd: $(IKD_SRC:%.c=$(OBJ)/%.o) $(LIBVPN)
 
 $(BUILD)/l2tpd: $(L2TPD_SRC:%.c=$(OBJ)/%.o) $(LIBVPN)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+# ---- ikd-ctl ----
+$(BUILD)/vpnctl: $(OBJ)/vpnctl/vpnctl.o $(LIBVPN)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/unit/test_priv: $(OBJ)/tests/unit/test_priv.o \
+    $(IKD_PRIV_SRC:%.c=$(OBJ)/%.o) $(LIBVPN)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lcmocka
+
+build/fuzz/fuzz_priv: tests/fuzz/fuzz_priv.c $(IKD_PRIV_SRC) $(LIB_SRC)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
+# ---- end ikd-ctl ----
 
 $(BUILD)/tests/unit/%: $(OBJ)/tests/unit/%.o $(LIBVPN)
 	@mkdir -p $(@D)

@@ -555,6 +555,7 @@ conf_new(const char *name, const char *base_dir)
 	c->secrets_path = conf_path_join(base_dir, "secrets.conf");
 	c->run_dir = strdup("/run/l2tp-ipsec");
 
+	c->ike.user = strdup("nobody");
 	c->ike.port = 500;
 	c->ike.natt_port = 4500;
 	c->ike.legacy_compat = true;
@@ -599,6 +600,7 @@ conf_new(const char *name, const char *base_dir)
 
 	if (c->path == NULL || (base_dir != NULL && c->base_dir == NULL) ||
 	    c->secrets_path == NULL || c->run_dir == NULL ||
+	    c->ike.user == NULL ||
 	    c->l2tp.hostname == NULL || c->ppp.pppd == NULL ||
 	    c->ppp.plugin == NULL) {
 		conf_free(c);
@@ -898,6 +900,7 @@ conf_free(struct vpn_conf *c)
 		conf_secret_clear(&c->ike.peers[i].psk);
 	free(c->ike.peers);
 	free(c->ike.control_socket);
+	free(c->ike.user);
 	conf_secret_clear(&c->l2tp.secret);
 	free(c->l2tp.hostname);
 	free(c->l2tp.control_socket);

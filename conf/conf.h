@@ -169,6 +169,7 @@ struct ike_conf {
 	unsigned int		 max_half_open;
 	enum conf_kernel	 kernel;
 	char			*control_socket;	/* resolved path */
+	char			*user;		/* the IKE process runs as */
 	struct conf_secret	 psk;		/* default; str NULL: none */
 	/* Per-peer PSKs, longest prefix first (see conf_ike_psk()). */
 	struct conf_peer	*peers;

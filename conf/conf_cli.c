@@ -65,8 +65,9 @@ describe_ike(const struct vpn_conf *c, FILE *out)
 	    ike->ipsec_lifetime_min, ike->ipsec_lifetime_max, ike->dpd_delay,
 	    ike->dpd_timeout, conf_kernel_name(ike->kernel));
 	fprintf(out, "ike: half-open limits %u per peer, %u in total; "
-	    "control socket %s\n", ike->max_half_open_per_peer,
-	    ike->max_half_open, ike->control_socket);
+	    "control socket %s; IKE process user %s\n",
+	    ike->max_half_open_per_peer, ike->max_half_open,
+	    ike->control_socket, ike->user);
 	fprintf(out, "ike: default PSK %s, %zu per-peer PSK(s)\n",
 	    ike->psk.str != NULL ? "set" : "not set", ike->npeers);
 }

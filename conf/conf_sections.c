@@ -387,6 +387,29 @@ ike_control_socket(struct pctx *p, const config_setting_t *s)
 	return conf_get_strdup(p, s, false, CONF_PATH_MAX, &p->ike_socket);
 }
 
+/* A POSIX-ish user name, not root: the IKE process drops to it. */
+static int
+ike_user(struct pctx *p, const config_setting_t *s)
+{
+	char *u = NULL;
+	size_t i;
+
+	if (conf_get_strdup(p, s, false, 32, &u) == -1)
+		return -1;
+	for (i = 0; u[i] != '\0'; i++)
+		if (!((u[i] >= 'a' && u[i] <= 'z') || u[i] == '_' ||
+		    (i > 0 && ((u[i] >= '0' && u[i] <= '9') || u[i] == '-'))))
+			break;
+	if (u[i] != '\0' || strcmp(u, "root") == 0) {
+		free(u);
+		return conf_error(p, s, "must be an unprivileged user name "
+		    "([a-z_][a-z0-9_-]*, not root)");
+	}
+	free(p->conf->ike.user);
+	p->conf->ike.user = u;
+	return 0;
+}
+
 static int
 ike_psk(struct pctx *p, const config_setting_t *s)
 {
@@ -516,6 +539,7 @@ static const struct conf_key ike_keys[] = {
 	K_UINT(struct ike_conf, max_half_open, 1, 1000000),
 	K_FUNC("kernel", ike_kernel, false),
 	K_FUNC("control_socket", ike_control_socket, false),
+	K_FUNC("user", ike_user, false),
 	K_FUNC("psk", ike_psk, true),
 	K_FUNC("peers", ike_peers, true),
 	K_END

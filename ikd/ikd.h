@@ -16,6 +16,7 @@
 
 #include <sys/queue.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 #include <netinet/in.h>
 
 #include <stdbool.h>
@@ -32,6 +33,8 @@
 struct event_base;
 struct ev_timer;
 struct ikd_net;
+struct ikd_ctl;
+struct priv_client;
 
 /* Largest ISAKMP message we accept or build. */
 #define IKD_MSG_MAX		8192
@@ -112,6 +115,9 @@ struct ikd_kernel_ops {
 		    uint32_t *spi);
 	int	(*sa_add)(void *arg, const struct xfrm_sa_req *);
 	int	(*sa_del)(void *arg, const struct xfrm_sa_id *);
+	/* for the control socket; NULL: counters are not available */
+	int	(*sa_counters)(void *arg, const struct xfrm_sa_id *,
+		    struct xfrm_sa_counters *out);
 };
 
 /* Send one ISAKMP message on path (the marker is added for NAT-T). */
@@ -174,6 +180,17 @@ struct ike_child {
 	struct ikd		*ikd;
 	struct ike_sa		*sa;		/* NULL: ISAKMP SA gone */
 	char			 tag[IKD_TAG_MAX];
+	/* for the control socket, copied at creation */
+	unsigned int		 serial;
+	unsigned int		 ike_serial;
+	uint8_t			 icookie[ISAKMP_COOKIE_LEN];
+	uint8_t			 rcookie[ISAKMP_COOKIE_LEN];
+	enum ikd_client		 client;
+	char			 esp_str[PROPOSAL_STR_MAX];
+	uint16_t		 l2tp_port;	/* IDci port, 0 = any */
+	bool			 udp_encap;
+	uint64_t		 created_ms;
+	bool			 up;		/* sa-up was announced */
 	uint32_t		 spi_in;
 	uint32_t		 spi_out;
 	struct ikd_path		 path;		/* at install time */
@@ -192,6 +209,7 @@ struct ike_sa {
 	unsigned int		 serial;
 	char			 tag[IKD_TAG_MAX];
 	enum ike_sa_state	 state;
+	uint64_t		 created_ms;	/* clock_mono_ms() at MM1 */
 	uint8_t			 icookie[ISAKMP_COOKIE_LEN];
 	uint8_t			 rcookie[ISAKMP_COOKIE_LEN];
 	struct ikd_path		 path;
@@ -253,6 +271,8 @@ struct ikd {
 	struct ike_sa_head		 buckets[IKD_SA_BUCKETS];
 	struct ike_child_head		 children;
 	unsigned int			 next_serial;
+	unsigned int			 next_child_serial;
+	struct ikd_ctl			*ctl;		/* NULL: none */
 	size_t				 nsa;
 	size_t				 half_open;
 	struct ikd_counters		 ctr;
@@ -347,15 +367,47 @@ void ike_sa_initial_contact(struct ike_sa *sa);
 /* Kernel operations on an xfrm.h backend (arg: struct xfrm_backend *). */
 extern const struct ikd_kernel_ops ikd_kernel_xfrm_ops;
 
+/* ---- control.c ---- */
+
+/*
+ * Privileged side: create run_dir (0755) if missing, refuse it or the
+ * socket's directory unless owned by us and not group/world writable,
+ * replace a stale socket at path (refuse a live one), bind it mode 0600
+ * and listen. Returns the listening descriptor, or -1 (logged).
+ */
+int ikd_ctl_listen(const char *run_dir, const char *path);
+
+/*
+ * Serve the control protocol (lib/ctl.h) on the listening unix socket
+ * fd (taken over: closed by ikd_ctl_free) on ctx->base, to connections
+ * from uid only. pc (borrowed, may be NULL: policies and registration
+ * are refused) reaches the privileged parent. NULL (logged) on failure.
+ */
+struct ikd_ctl *ikd_ctl_new(struct ikd *ctx, int fd, uid_t uid,
+    struct priv_client *pc);
+/* Close every connection and the listening socket. NULL is a no-op. */
+void ikd_ctl_free(struct ikd_ctl *ctl);
+/* Tell watchers an ESP SA pair went up or down (no-op without ctl). */
+void ikd_ctl_child_event(struct ikd *ctx, const struct ike_child *ch,
+    bool up);
+
 /* ---- net.c ---- */
 
 /*
  * Open the IKE and NAT-T sockets (ike.listen addresses, or the wildcard
  * with IP_PKTINFO), UDP_ENCAP_ESPINUDP on the NAT-T ones, per-socket
- * XFRM bypass through xb (may be NULL: none), read events on ctx->base.
- * Returns NULL (logged) on failure. The caller owns it.
+ * XFRM bypass through xb (may be NULL: none), read events on ctx->base
+ * (none when it is NULL: see ikd_net_start). Returns NULL (logged) on
+ * failure. The caller owns it.
  */
 struct ikd_net *ikd_net_new(struct ikd *ctx, struct xfrm_backend *xb);
+/*
+ * Hand net (opened without an event base, by the privileged parent) to
+ * ctx: datagrams go to ctx, read events on ctx->base. 0 or -1 (logged).
+ */
+int ikd_net_start(struct ikd_net *net, struct ikd *ctx);
+/* Append net's descriptors to fds (at most max); returns the count. */
+size_t ikd_net_fds(const struct ikd_net *net, int *fds, size_t max);
 void ikd_net_free(struct ikd_net *net);
 /* ikd_send_cb for net (arg: struct ikd_net *). */
 int ikd_net_send(void *arg, const struct ikd_path *path, const uint8_t *msg,

@@ -24,8 +24,16 @@ k_sa_del(void *arg, const struct xfrm_sa_id *id)
 	return xfrm_sa_del(arg, id);
 }
 
+static int
+k_sa_counters(void *arg, const struct xfrm_sa_id *id,
+    struct xfrm_sa_counters *out)
+{
+	return xfrm_sa_get_counters(arg, id, out);
+}
+
 const struct ikd_kernel_ops ikd_kernel_xfrm_ops = {
 	.spi_alloc = k_spi_alloc,
 	.sa_add = k_sa_add,
 	.sa_del = k_sa_del,
+	.sa_counters = k_sa_counters,
 };

@@ -234,6 +234,30 @@ fail:
 	return NULL;
 }
 
+int
+ikd_net_start(struct ikd_net *net, struct ikd *ctx)
+{
+	size_t i;
+
+	net->ctx = ctx;
+	for (i = 0; i < net->nsock; i++)
+		if (net->socks[i].ev == NULL && (net->socks[i].ev =
+		    ev_read_new(ctx->base, net->socks[i].fd, net_read_cb,
+		    &net->socks[i])) == NULL)
+			return -1;
+	return 0;
+}
+
+size_t
+ikd_net_fds(const struct ikd_net *net, int *fds, size_t max)
+{
+	size_t i;
+
+	for (i = 0; i < net->nsock && i < max; i++)
+		fds[i] = net->socks[i].fd;
+	return i;
+}
+
 void
 ikd_net_free(struct ikd_net *net)
 {

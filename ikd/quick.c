@@ -575,11 +575,14 @@ done:
 	if (rc == -1) {
 		ctx->ctr.kernel_errors++;
 		ike_child_delete(ch, "install failed");
-	} else
+	} else {
 		logt_info(ch->tag, "ESP SAs installed: %s, peer ID %s%s, "
 		    "lifetime %us", qm->esp_str, qm->sa->peer_id,
 		    qm->udp_encap ? ", UDP-encapsulated" : "",
 		    qm->life_seconds);
+		ch->up = true;
+		ikd_ctl_child_event(ctx, ch, true);
+	}
 	return rc;
 }
 

@@ -259,6 +259,7 @@ ike_sa_new(struct ikd *ctx, const struct ikd_pkt *pkt, const uint8_t *icky)
 	    ike_sa_lookup(ctx, icky, sa->rcookie) != NULL);
 	sa->path = pkt->path;
 	sa->state = IKE_SA_MM_R1;
+	sa->created_ms = clock_mono_ms();
 	TAILQ_INIT(&sa->qms);
 	sa_make_tag(sa);
 	if (ctx->base != NULL &&
@@ -447,6 +448,15 @@ ike_child_new(struct ike_sa *sa, const struct ike_qm *qm)
 	ch->spi_in = qm->spi_in;
 	ch->spi_out = qm->spi_out;
 	ch->path = sa->path;
+	ch->serial = ++ctx->next_child_serial;
+	ch->ike_serial = sa->serial;
+	memcpy(ch->icookie, sa->icookie, ISAKMP_COOKIE_LEN);
+	memcpy(ch->rcookie, sa->rcookie, ISAKMP_COOKIE_LEN);
+	ch->client = sa->client;
+	snprintf(ch->esp_str, sizeof(ch->esp_str), "%s", qm->esp_str);
+	ch->l2tp_port = qm->remote_port;
+	ch->udp_encap = qm->udp_encap;
+	ch->created_ms = clock_mono_ms();
 	memcpy(ch->idi, sa->idi, sa->idi_len);
 	ch->idi_len = sa->idi_len;
 	snprintf(ch->tag, sizeof(ch->tag), "esp in 0x%08x out 0x%08x",
@@ -502,6 +512,8 @@ ike_child_delete(struct ike_child *ch, const char *why)
 			ctx->ctr.kernel_errors++;
 	}
 	logt_info(ch->tag, "ESP SAs removed: %s", why);
+	if (ch->up)
+		ikd_ctl_child_event(ctx, ch, false);
 	TAILQ_REMOVE(&ctx->children, ch, link);
 	ev_timer_free(ch->expire);
 	free(ch);

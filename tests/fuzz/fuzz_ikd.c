@@ -57,7 +57,7 @@ k_del(void *arg, const struct xfrm_sa_id *id)
 	return 0;
 }
 
-static const struct ikd_kernel_ops ops = { k_spi, k_add, k_del };
+static const struct ikd_kernel_ops ops = { k_spi, k_add, k_del, NULL };
 
 static int
 send_nop(void *arg, const struct ikd_path *path, const uint8_t *msg,

@@ -753,6 +753,7 @@ test_good_all_keys(void **state)
 	assert_int_equal(sin6->sin6_port, 0);
 	assert_int_equal(c->ike.port, 1500);
 	assert_int_equal(c->ike.natt_port, 14500);
+	assert_string_equal(c->ike.user, "ikd_1");
 	assert_int_equal(c->ike.nproposals, 1);
 	assert_int_equal(c->ike.proposals[0].enc, CONF_ENC_AES128);
 	assert_int_equal(c->ike.proposals[0].hash, CONF_HASH_SHA256);
@@ -945,6 +946,8 @@ static const struct bad_case bad_cases[] = {
 	{ "listen_wild.conf", "listen_wild.conf:2: ike.listen.[0]: '0.0.0.0' "
 	    "is the wildcard address; leave the list empty to listen on all "
 	    "addresses" },
+	{ "ike_user_root.conf", "ike_user_root.conf:2: ike.user: must be an "
+	    "unprivileged user name ([a-z_][a-z0-9_-]*, not root)" },
 	{ "natt_same.conf", "natt_same.conf:2: ike.natt_port: must differ "
 	    "from ike.port (both 500)" },
 	{ "l2tp_port_ike.conf", "l2tp_port_ike.conf:2: l2tp.port: 4500 is "

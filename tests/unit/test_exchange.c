@@ -12,6 +12,8 @@
  * Deletes, and garbage/truncated input.
  */
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
@@ -22,10 +24,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include <openssl/rand.h>
+
+#include <event2/event.h>
 
 #include "ikd/ikd.h"
 #include "conf/conf.h"
@@ -84,10 +89,23 @@ mock_sa_del(void *arg, const struct xfrm_sa_id *id)
 	return 0;
 }
 
+/* Counters derived from the SPI, so the control test can check them. */
+static int
+mock_sa_counters(void *arg, const struct xfrm_sa_id *id,
+    struct xfrm_sa_counters *out)
+{
+	(void)arg;
+	memset(out, 0, sizeof(*out));
+	out->bytes = 1000 + (id->spi & 0xff);
+	out->packets = 10 + (id->spi & 0xf);
+	return 0;
+}
+
 static const struct ikd_kernel_ops mock_ops = {
 	.spi_alloc = mock_spi_alloc,
 	.sa_add = mock_sa_add,
 	.sa_del = mock_sa_del,
+	.sa_counters = mock_sa_counters,
 };
 
 /* ---- send capture ---- */
@@ -1313,6 +1331,182 @@ test_out_of_order(void **state)
 	peer_free(&pr);
 }
 
+/* ---- the control socket (control.c) on a finished exchange ---- */
+
+/* Run the loop and read from fd until buf holds `until` (or EOF). */
+static size_t
+ctl_read(struct event_base *base, int fd, char *buf, size_t cap,
+    const char *until, bool *eof)
+{
+	size_t len = 0;
+	ssize_t n;
+	int i;
+
+	buf[0] = '\0';
+	*eof = false;
+	for (i = 0; i < 200 && strstr(buf, until) == NULL; i++) {
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		n = recv(fd, buf + len, cap - 1 - len, MSG_DONTWAIT);
+		if (n == 0) {
+			*eof = true;
+			break;
+		}
+		if (n > 0) {
+			len += (size_t)n;
+			buf[len] = '\0';
+		} else
+			usleep(1000);
+	}
+	return len;
+}
+
+static int
+ctl_connect(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sun, sizeof(sun)),
+	    0);
+	return fd;
+}
+
+static const char *
+ctl_ask(struct event_base *base, int fd, const char *req, char *buf,
+    size_t cap)
+{
+	bool eof;
+
+	assert_int_equal(send(fd, req, strlen(req), 0), (ssize_t)strlen(req));
+	(void)ctl_read(base, fd, buf, cap, "\n", &eof);
+	/* then the rest, up to the terminator */
+	while (!eof && strstr(buf, "ok\n") == NULL &&
+	    strstr(buf, "error ") == NULL) {
+		size_t len = strlen(buf);
+
+		(void)ctl_read(base, fd, buf + len, cap - len, "\n", &eof);
+	}
+	return buf;
+}
+
+static void
+test_control(void **state)
+{
+	char dir[] = "/tmp/test-ikd-ctl-XXXXXX", run[64], path[96];
+	char buf[8192], want[256], ck[40], a[IKD_TAG_MAX];
+	struct event_base *base;
+	struct stat st;
+	struct peer pr;
+	const struct ikd_path *p;
+	size_t i;
+	bool eof;
+	int lfd, w, c;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(run, sizeof(run), "%s/run", dir);
+	snprintf(path, sizeof(path), "%s/ikd.sock", run);
+	lfd = ikd_ctl_listen(run, path);
+	assert_true(lfd >= 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	/* a live socket is not replaced */
+	assert_int_equal(ikd_ctl_listen(run, path), -1);
+	base = event_base_new();
+	assert_non_null(base);
+	ctx.base = base;
+	ctx.ctl = ikd_ctl_new(&ctx, lfd, geteuid(), NULL);
+	ctx.base = NULL;
+	assert_non_null(ctx.ctl);
+
+	w = ctl_connect(path);
+	assert_string_equal(ctl_ask(base, w, "watch\n", buf, sizeof(buf)),
+	    "ok\n");
+
+	peer_init(&pr, IKE_ENCR_AES_CBC, 128, IKE_ENC_AES128_CBC,
+	    IKE_GROUP_MODP_2048, false);
+	p = main_mode(&pr);
+	quick_mode(&pr, p);
+	for (i = 0; i < 8; i++) {
+		snprintf(ck + 2 * i, 3, "%02x", pr.icky[i]);
+		snprintf(ck + 17 + 2 * i, 3, "%02x", pr.rcky[i]);
+	}
+	ck[16] = ':';
+	ikd_addr_str(&p->remote, true, a, sizeof(a));
+	snprintf(want, sizeof(want), "sa-up id=esp#1 peer=%s ike=ike#1 "
+	    "cookies=%s spi-in=0xc0de0100 spi-out=0x%08x client=unknown "
+	    "l2tp-port=1701\n", a, ck, pr.spi_i);
+	(void)ctl_read(base, w, buf, sizeof(buf), "\n", &eof);
+	assert_string_equal(buf, want);
+
+	c = ctl_connect(path);
+	ctl_ask(base, c, "ike-sas\n", buf, sizeof(buf));
+	snprintf(want, sizeof(want), "ike-sa id=ike#1 peer=%s ", a);
+	assert_memory_equal(buf, want, strlen(want));
+	assert_non_null(strstr(buf, " state=ESTABLISHED nat=no "));
+	snprintf(want, sizeof(want), " cookies=%s client=unknown ", ck);
+	assert_non_null(strstr(buf, want));
+	assert_non_null(strstr(buf, " ipsec-sas=1\nok\n"));
+
+	ctl_ask(base, c, "ipsec-sas\n", buf, sizeof(buf));
+	assert_memory_equal(buf, "ipsec-sa id=esp#1 ", 18);
+	/* the mock's counters: in 0xc0de0100, out the peer's SPI */
+	snprintf(want, sizeof(want), " in-bytes=%u in-packets=%u "
+	    "out-bytes=%u out-packets=%u\nok\n", 1000 + 0x00, 10 + 0x0,
+	    1000 + (pr.spi_i & 0xff), 10 + (pr.spi_i & 0xf));
+	assert_non_null(strstr(buf, want));
+	assert_non_null(strstr(buf, " esp=aes"));
+
+	ikd_addr_str(&p->remote, false, a, sizeof(a));
+	snprintf(want, sizeof(want), "peer %s %u\n", a,
+	    ikd_addr_port(&p->remote));
+	ctl_ask(base, c, want, buf, sizeof(buf));
+	assert_memory_equal(buf, "ike-sa ", 7);
+	assert_non_null(strstr(buf, "\nipsec-sa id=esp#1 "));
+	/* the L2TP port of its ESP SAs finds it too */
+	snprintf(want, sizeof(want), "peer %s 1701\n", a);
+	ctl_ask(base, c, want, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "ipsec-sa id=esp#1 "));
+	assert_string_equal(ctl_ask(base, c, "peer 198.51.100.9 0\n", buf,
+	    sizeof(buf)), "error no SA for this peer\n");
+	assert_string_equal(ctl_ask(base, c, "policies\n", buf, sizeof(buf)),
+	    "error policies are not available\n");
+	assert_string_equal(ctl_ask(base, c, "frobnicate\n", buf,
+	    sizeof(buf)), "error unknown command\n");
+	assert_string_equal(ctl_ask(base, c, "peer 1.2.3.4\n", buf,
+	    sizeof(buf)), "error wrong number of arguments\n");
+	/* too long: answered, then closed */
+	memset(buf, 'a', 300);
+	assert_int_equal(send(c, buf, 300, 0), 300);
+	(void)ctl_read(base, c, buf, sizeof(buf), "\n", &eof);
+	assert_string_equal(buf, "error request too long\n");
+	(void)ctl_read(base, c, buf, sizeof(buf), "never", &eof);
+	assert_true(eof);
+	close(c);
+
+	/* the ESP SAs go: watchers hear it */
+	ikd_shutdown(&ctx, false);
+	(void)ctl_read(base, w, buf, sizeof(buf), "\n", &eof);
+	assert_memory_equal(buf, "sa-down id=esp#1 peer=", 22);
+	close(w);
+	ikd_ctl_free(ctx.ctl);
+	ctx.ctl = NULL;
+	event_base_free(base);
+	peer_free(&pr);
+
+	/* a run_dir others may write to is refused */
+	assert_int_equal(chmod(run, 0777), 0);
+	assert_int_equal(ikd_ctl_listen(run, path), -1);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(run), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int
 main(void)
 {
@@ -1342,6 +1536,7 @@ main(void)
 		    done),
 		cmocka_unit_test_setup_teardown(test_out_of_order, reset,
 		    done),
+		cmocka_unit_test_setup_teardown(test_control, reset, done),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
