@@ -289,3 +289,17 @@ clean:
 	rm -rf build
 
 -include $(shell find build -path build/e2e -prune -o -name '*.d' -type f -print 2>/dev/null)
+
+# ---- l2tpd-core: the LNS (tunnel/session FSMs, ikd link) without main.c,
+# pppd.c or kdp.c: test_l2tpd and fuzz_l2tpd substitute struct l2tpd_ops.
+L2TPD_CORE_SRC = l2tpd/tunnel.c l2tpd/session.c l2tpd/ikdlink.c \
+	$(L2TPD_CODEC_SRC) $(L2TPD_PURE_SRC)
+$(BUILD)/tests/unit/test_l2tpd: $(OBJ)/tests/unit/test_l2tpd.o \
+    $(L2TPD_CORE_SRC:%.c=$(OBJ)/%.o) $(LIBVPN)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lcmocka
+
+build/fuzz/fuzz_l2tpd: tests/fuzz/fuzz_l2tpd.c $(L2TPD_CORE_SRC) $(LIB_SRC)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
+# ---- end l2tpd-core

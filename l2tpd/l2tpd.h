@@ -99,6 +99,7 @@ struct l2tpd_ops {
 	    const struct kdp_tunnel_cfg *);
 	void	(*tunnel_free)(struct kdp_tunnel *);
 	ssize_t	(*tunnel_send)(struct kdp_tunnel *, const void *, size_t);
+	ssize_t	(*tunnel_recv)(struct kdp_tunnel *, void *, size_t);
 	int	(*tunnel_fd)(const struct kdp_tunnel *);
 	struct kdp_session *(*session_new)(struct kdp_tunnel *,
 	    const struct kdp_session_cfg *);

@@ -98,6 +98,7 @@ const struct l2tpd_ops l2tpd_kdp_ops = {
 	.tunnel_new = op_tunnel_new,
 	.tunnel_free = kdp_tunnel_free,
 	.tunnel_send = kdp_tunnel_send,
+	.tunnel_recv = kdp_tunnel_recv,
 	.tunnel_fd = kdp_tunnel_fd,
 	.session_new = kdp_session_new,
 	.session_free = kdp_session_free,

@@ -224,7 +224,7 @@ tunnel_readable(struct tunnel *t)
 
 	/* bounded: other sockets get their turn */
 	for (i = 0; i < 64 && t->state != TUNNEL_DEAD; i++) {
-		n = kdp_tunnel_recv(t->kt, buf, sizeof(buf));
+		n = t->d->ops->tunnel_recv(t->kt, buf, sizeof(buf));
 		if (n < 0)
 			break;
 		if (n > 0)
@@ -826,12 +826,21 @@ l2tpd_listen_input(struct l2tpd *d, const uint8_t *p, size_t len,
 		tunnel_free(old);
 	}
 	if (d->stopping || d->ntunnels >= d->conf->l2tp.max_tunnels) {
+		uint16_t any;
+
 		d->ctr.refused_tunnels++;
 		log_info("%s: SCCRQ refused: %s (%zu tunnels)", a,
 		    d->stopping ? "shutting down" : "tunnel limit",
 		    d->ntunnels);
-		/* RFC 2661 4.4.2: StopCCN, no resources (Ns 0, Nr 1) */
-		if (l2tp_build_stopccn(&w, m->v.tunnel_id, 0, 1, 0,
+		/*
+		 * RFC 2661 4.4.2: StopCCN, no resources (Ns 0, Nr 1). Its
+		 * Assigned Tunnel ID must not be 0: a random one, never
+		 * used again (no tunnel state is kept for a refusal).
+		 */
+		if (getrandom(&any, sizeof(any), 0) != sizeof(any) ||
+		    any == 0)
+			any = 1;
+		if (l2tp_build_stopccn(&w, m->v.tunnel_id, 0, 1, any,
 		    L2TP_STOPCCN_GENERAL_ERROR, L2TP_ERROR_NO_RESOURCES,
 		    "too many tunnels"))
 			d->ops->listen_send(d, local, peer, buf, w.len);
