@@ -143,17 +143,17 @@ ours_checks() {
 	metric l2tpd_end_bytes_in_out "$_in/$_out"
 	[ "$_user" = e2euser ] || fail "session log: user '$_user'"
 	case $_addr in 203.0.113.*) ;; *) fail "session log: address '$_addr'" ;; esac
-	_up=$(iperf_bytes up)
-	_down=$(iperf_bytes down)
-	if [ -n "$_up" ] && [ -n "$_down" ]; then
-		metric iperf_up_down_bytes "$_up/$_down"
+	_ipf_up=$(iperf_bytes up)
+	_ipf_down=$(iperf_bytes down)
+	if [ -n "$_ipf_up" ] && [ -n "$_ipf_down" ]; then
+		metric iperf_up_down_bytes "$_ipf_up/$_ipf_down"
 		# the session carried iperf3's payload plus ping and PPP framing
-		[ "${_in:-0}" -ge "$_up" ] || fail "session bytes_in $_in < iperf3 up $_up"
-		[ "${_out:-0}" -ge "$_down" ] || fail "session bytes_out $_out < iperf3 down $_down"
-		[ "${_in:-0}" -le $((_up + _up / 5 + 1000000)) ] ||
-			fail "session bytes_in $_in far above iperf3 up $_up"
-		[ "${_out:-0}" -le $((_down + _down / 5 + 1000000)) ] ||
-			fail "session bytes_out $_out far above iperf3 down $_down"
+		[ "${_in:-0}" -ge "$_ipf_up" ] || fail "session bytes_in $_in < iperf3 up $_ipf_up"
+		[ "${_out:-0}" -ge "$_ipf_down" ] || fail "session bytes_out $_out < iperf3 down $_ipf_down"
+		[ "${_in:-0}" -le $((_ipf_up + _ipf_up / 5 + 1000000)) ] ||
+			fail "session bytes_in $_in far above iperf3 up $_ipf_up"
+		[ "${_out:-0}" -le $((_ipf_down + _ipf_down / 5 + 1000000)) ] ||
+			fail "session bytes_out $_out far above iperf3 down $_ipf_down"
 	else
 		[ "${_in:-0}" -gt 0 ] && [ "${_out:-0}" -gt 0 ] ||
 			fail "session log: no byte counts ($_in/$_out)"
