@@ -70,7 +70,14 @@ ikdlink_down(struct ikdlink *l, const char *why)
 		l->fd = -1;
 	}
 	l->registered = false;
-	l->npending = 0;
+	/* unanswered peer queries: their tunnels stop waiting */
+	while (l->npending > 0) {
+		struct tunnel *t = tunnel_lookup(l->d,
+		    l->pending[--l->npending]);
+
+		if (t != NULL)
+			tunnel_set_ike(t, NULL);
+	}
 	l->len = 0;
 	if (!l->warned || now - l->last_warn >= IKDLINK_WARN_MS) {
 		logt_warnx(IKDLINK_TAG, "ikd is not reachable at %s (%s): "
@@ -202,10 +209,9 @@ ikdlink_line(struct ikdlink *l, const char *line, size_t len)
 			logt_warnx(IKDLINK_TAG, "ikd refused the registration: "
 			    "%.*s", (int)(len - 6), reason);
 	} else if ((t = tunnel_lookup(l->d, what)) != NULL) {
-		if (l->acc_any)
-			tunnel_set_ike(t, &l->acc);
-		else
+		if (!l->acc_any)
 			logt_info(t->tag, "ikd knows no IPsec SA of this peer");
+		tunnel_set_ike(t, l->acc_any ? &l->acc : NULL);
 	}
 	sesslog_init(&l->acc);
 	l->acc_any = false;
@@ -269,8 +275,10 @@ ikdlink_connect(struct ikdlink *l)
 	logt_info(IKDLINK_TAG, "connected to ikd at %s", l->path);
 	/* tunnels that came up while ikd was away */
 	TAILQ_FOREACH(t, &l->d->tunnels, link)
-		if (t->state == TUNNEL_ESTABLISHED && !t->ike_known)
-			ikdlink_query_peer(l, t);
+		if ((t->state == TUNNEL_ESTABLISHED ||
+		    t->state == TUNNEL_WAIT_CTL_CONN) && !t->ike_known &&
+		    !t->ike_pending)
+			(void)ikdlink_query_peer(l, t);
 }
 
 struct ikdlink *
@@ -305,7 +313,7 @@ ikdlink_free(struct ikdlink *l)
 	free(l);
 }
 
-void
+int
 ikdlink_query_peer(struct ikdlink *l, struct tunnel *t)
 {
 	struct ctl_req r;
@@ -324,6 +332,10 @@ ikdlink_query_peer(struct ikdlink *l, struct tunnel *t)
 		r.port = ntohs(sin6->sin6_port);
 		sin6->sin6_port = 0;
 	}
-	if (ikdlink_request(l, &r, t->id) == -1)
+	if (ikdlink_request(l, &r, t->id) == -1) {
 		logt_info(t->tag, "cannot ask ikd for the peer's IKE SAs");
+		return -1;
+	}
+	t->ike_pending = true;
+	return 0;
 }

@@ -171,6 +171,7 @@ struct tunnel {
 	/* IKE identifiers from ikd (peer query) */
 	struct sesslog		 ike;		/* only peer/ike/spi/client */
 	bool			 ike_known;
+	bool			 ike_pending;	/* asked ikd, no answer yet */
 	uint32_t		 next_call;
 	TAILQ_HEAD(, session)	 sessions;
 	size_t			 nsessions;
@@ -192,7 +193,8 @@ struct session {
 	struct in_addr		 addr;
 	bool			 has_addr;
 	bool			 final_ctr;	/* plugin sent final counters */
-	bool			 started;	/* START record emitted */
+	bool			 started;	/* established (END is due) */
+	bool			 start_pending;	/* START waits for ikd */
 	struct sesslog		 rec;
 	char			 cause[128];
 	bool			 sequencing;	/* Sequencing Required AVP */
@@ -229,7 +231,11 @@ int		 tunnel_send_msg(struct tunnel *, uint16_t session_id,
 void		 tunnel_free_all(struct l2tpd *);
 /* Send StopCCN (once, not waiting) to every peer, stop every pppd. */
 void		 l2tpd_shutdown(struct l2tpd *);
-/* IKE identifiers for t arrived from ikd (ikdlink.c). */
+/*
+ * ikd answered the peer query of t (ikdlink.c): its IKE identifiers, or
+ * NULL when ikd knows none or the link broke. Deferred START records of
+ * t's sessions go out now.
+ */
 void		 tunnel_set_ike(struct tunnel *, const struct sesslog *ike);
 
 /* session.c */
@@ -237,6 +243,8 @@ const char	*session_state_name(enum session_state);
 const char	*session_event_name(enum session_event);
 /* A session-scoped message (ICRQ, ICCN, CDN, ...) of tunnel t. */
 void		 session_recv(struct tunnel *, const struct l2tp_msg *);
+/* Copy t's IKE identifiers into its sessions, emit deferred STARTs. */
+void		 session_ike_known(struct tunnel *);
 /* The tunnel goes: end every session (no CDN: StopCCN covers them). */
 void		 session_tunnel_down(struct tunnel *, const char *cause);
 /* pppd pid exited with status; finds the session. */
@@ -253,8 +261,11 @@ void		 session_plugin_msg(struct session *, const void *msg);
 /* ikdlink.c */
 struct ikdlink	*ikdlink_new(struct l2tpd *, const char *path, uint16_t port);
 void		 ikdlink_free(struct ikdlink *);
-/* Ask ikd for t's IKE identifiers (async; tunnel_set_ike on answer). */
-void		 ikdlink_query_peer(struct ikdlink *, struct tunnel *);
+/*
+ * Ask ikd for t's IKE identifiers (async; tunnel_set_ike on the answer).
+ * 0 when asked (t->ike_pending set), -1 when ikd is not connected.
+ */
+int		 ikdlink_query_peer(struct ikdlink *, struct tunnel *);
 /* Parse one "ipsec-sa"/"ike-sa" record line into rec; false if none. */
 bool		 ikdlink_parse_record(const char *line, size_t len,
 		    struct sesslog *rec);

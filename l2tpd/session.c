@@ -179,6 +179,8 @@ session_free(struct session *s)
 	struct tunnel *t = s->t;
 	struct l2tpd *d = t->d;
 
+	if (s->start_pending)
+		sesslog_emit(d->slog, &s->rec, SESSLOG_START, NULL);
 	if (s->started)
 		sesslog_emit(d->slog, &s->rec, SESSLOG_END,
 		    s->cause[0] != '\0' ? s->cause : "closed");
@@ -219,6 +221,35 @@ session_close(struct session *s, uint16_t result, const char *why)
 		session_free(s);
 }
 
+static void
+session_copy_ike(struct session *s)
+{
+	const struct sesslog *ike = &s->t->ike;
+
+	s->rec.nat = ike->nat;
+	s->rec.has_cookies = ike->has_cookies;
+	memcpy(s->rec.icookie, ike->icookie, 8);
+	memcpy(s->rec.rcookie, ike->rcookie, 8);
+	s->rec.spi_in = ike->spi_in;
+	s->rec.spi_out = ike->spi_out;
+	s->rec.client = s->t->client;
+}
+
+void
+session_ike_known(struct tunnel *t)
+{
+	struct session *s;
+
+	TAILQ_FOREACH(s, &t->sessions, link) {
+		if (t->ike_known)
+			session_copy_ike(s);
+		if (s->start_pending) {
+			s->start_pending = false;
+			sesslog_emit(t->d->slog, &s->rec, SESSLOG_START, NULL);
+		}
+	}
+}
+
 static struct session *
 session_new(struct tunnel *t, const struct l2tp_msg *m)
 {
@@ -242,14 +273,8 @@ session_new(struct tunnel *t, const struct l2tp_msg *m)
 	s->rec.local_session = s->id;
 	s->rec.remote_session = s->peer_id;
 	s->rec.client = t->client;
-	if (t->ike_known) {
-		s->rec.nat = t->ike.nat;
-		s->rec.has_cookies = t->ike.has_cookies;
-		memcpy(s->rec.icookie, t->ike.icookie, 8);
-		memcpy(s->rec.rcookie, t->ike.rcookie, 8);
-		s->rec.spi_in = t->ike.spi_in;
-		s->rec.spi_out = t->ike.spi_out;
-	}
+	if (t->ike_known)
+		session_copy_ike(s);
 	session_set_tag(s);
 	snprintf(s->key, sizeof(s->key), "%u-%u", t->id, s->id);
 	TAILQ_INSERT_TAIL(&t->sessions, s, link);
@@ -322,7 +347,11 @@ session_recv_iccn(struct session *s, const struct l2tp_msg *m)
 	session_set_state(s, SESSION_ESTABLISHED);
 	d->ctr.sessions++;
 	s->started = true;
-	sesslog_emit(d->slog, &s->rec, SESSLOG_START, NULL);
+	/* the record carries the IKE identifiers: wait for ikd's answer */
+	if (s->t->ike_pending)
+		s->start_pending = true;
+	else
+		sesslog_emit(d->slog, &s->rec, SESSLOG_START, NULL);
 	if (d->ops->pppd_start(d, s) == -1) {
 		session_close(s, L2TP_CDN_NO_RESOURCES_TEMP,
 		    "pppd did not start");

@@ -438,6 +438,9 @@ act_send_sccrp(struct tunnel *t, const struct l2tp_msg *m)
 		return;
 	}
 	t->linger_until = clock_mono_ms() + TUNNEL_SETUP_MS;
+	/* the IKE identifiers for the session records, asked early */
+	if (t->d->ikd != NULL)
+		(void)ikdlink_query_peer(t->d->ikd, t);
 	logt_info(t->tag, "SCCRQ from host \"%.*s\"%s: SCCRP sent",
 	    (int)m->v.host_name.len, (const char *)m->v.host_name.p,
 	    t->challenged ? " (challenged)" : "");
@@ -450,8 +453,6 @@ act_established(struct tunnel *t, const struct l2tp_msg *m)
 	t->d->ctr.tunnels++;
 	logt_info(t->tag, "tunnel up: host \"%s\" client %s", t->peer_host,
 	    sesslog_client_name(t->client));
-	if (t->d->ikd != NULL)
-		ikdlink_query_peer(t->d->ikd, t);
 }
 
 static void
@@ -763,21 +764,14 @@ tunnel_input(struct tunnel *t, const uint8_t *p, size_t len)
 void
 tunnel_set_ike(struct tunnel *t, const struct sesslog *ike)
 {
-	struct session *s;
-
-	t->ike = *ike;
-	t->ike_known = true;
-	if (ike->client != SESSLOG_CLIENT_UNKNOWN)
-		t->client = ike->client;
-	TAILQ_FOREACH(s, &t->sessions, link) {
-		s->rec.nat = ike->nat;
-		s->rec.has_cookies = ike->has_cookies;
-		memcpy(s->rec.icookie, ike->icookie, 8);
-		memcpy(s->rec.rcookie, ike->rcookie, 8);
-		s->rec.spi_in = ike->spi_in;
-		s->rec.spi_out = ike->spi_out;
-		s->rec.client = t->client;
+	t->ike_pending = false;
+	if (ike != NULL) {
+		t->ike = *ike;
+		t->ike_known = true;
+		if (ike->client != SESSLOG_CLIENT_UNKNOWN)
+			t->client = ike->client;
 	}
+	session_ike_known(t);
 }
 
 /* ---- listener ---- */

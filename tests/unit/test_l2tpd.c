@@ -928,6 +928,50 @@ test_plugin_reports(void **state)
 	env_free(&e);
 }
 
+/* START waits for ikd's answer so that it carries the IKE identifiers. */
+static void
+test_start_waits_for_ikd(void **state)
+{
+	struct env e;
+	struct sesslog ike;
+	uint16_t sid;
+	char *log;
+
+	(void)state;
+	env_init(&e, 4, 4, "");
+	lac_connect(&e);
+	e.t->ike_pending = true;	/* as after ikdlink_query_peer */
+	sid = lac_icrq(&e, 5, L2TP_MSG_ICRP);
+	lac_iccn(&e, sid);
+	assert_null(strstr(slog_text(&e), "\"event\":\"start\""));
+	sesslog_init(&ike);
+	ike.has_cookies = true;
+	memset(ike.icookie, 0xab, 8);
+	memset(ike.rcookie, 0xcd, 8);
+	ike.spi_in = 0x11223344;
+	ike.spi_out = 0x55667788;
+	ike.client = SESSLOG_CLIENT_WINDOWS;
+	tunnel_set_ike(e.t, &ike);
+	log = slog_text(&e);
+	assert_non_null(strstr(log, "\"event\":\"start\""));
+	assert_non_null(strstr(log, "\"icookie\":\"abababababababab\""));
+	assert_non_null(strstr(log, "\"spi_in\":\"11223344\""));
+	assert_non_null(strstr(log, "\"client\":\"windows\""));
+	env_free(&e);
+	/* no answer at all (ikd gone): START still precedes END */
+	env_init(&e, 4, 4, "");
+	lac_connect(&e);
+	e.t->ike_pending = true;
+	sid = lac_icrq(&e, 5, L2TP_MSG_ICRP);
+	lac_iccn(&e, sid);
+	session_pppd_exit(&e.d, first_session(&e)->pppd_pid, 0);
+	log = slog_text(&e);
+	assert_non_null(strstr(log, "\"event\":\"start\""));
+	assert_true(strstr(log, "\"event\":\"start\"") <
+	    strstr(log, "\"event\":\"end\""));
+	env_free(&e);
+}
+
 static void
 test_ikd_records(void **state)
 {
@@ -976,6 +1020,7 @@ main(void)
 		cmocka_unit_test(test_tunnel_id_eexist),
 		cmocka_unit_test(test_apple_host_name),
 		cmocka_unit_test(test_plugin_reports),
+		cmocka_unit_test(test_start_waits_for_ikd),
 		cmocka_unit_test(test_ikd_records),
 	};
 
