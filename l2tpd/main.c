@@ -274,10 +274,11 @@ main(int argc, char *argv[])
 		fatalx("no kernel L2TP data path");
 	if ((d.pool = pool_new(conf)) == NULL)
 		fatalx("cannot build the address pool");
-	if ((d.slog = sesslog_open(conf->log.session_log)) == NULL)
-		fatalx("cannot open the session log");
+	/* before the session log, which usually lives there */
 	if (mkdir(conf->run_dir, 0755) == -1 && errno != EEXIST)
 		fatal("mkdir %s", conf->run_dir);
+	if ((d.slog = sesslog_open(conf->log.session_log)) == NULL)
+		fatalx("cannot open the session log");
 	if (snprintf(sock, sizeof(sock), "%s/%s", conf->run_dir,
 	    SESSPROTO_SOCK_NAME) >= (int)sizeof(sock))
 		fatalx("run_dir too long");
