@@ -222,6 +222,13 @@ bool		 tunnel_tick(struct tunnel *);
 /* Close with StopCCN (result, error); t lingers, then goes. */
 void		 tunnel_close(struct tunnel *, uint16_t result, uint16_t error,
 		    const char *why);
+/*
+ * The RFC 2661 7.2 table: whether (s, ev) is a listed transition and its
+ * next state (the action may close the tunnel instead). Unlisted pairs
+ * get StopCCN (FSM error), or silence while closing.
+ */
+bool		 tunnel_transition(enum tunnel_state s, enum tunnel_event ev,
+		    enum tunnel_state *next);
 /* Lookup by our id; NULL if none. */
 struct tunnel	*tunnel_lookup(struct l2tpd *, uint16_t id);
 /* Queue a control message body (AVPs) for t; 0 or -1. */

@@ -568,6 +568,20 @@ static const struct tunnel_trans {
 	{ TUNNEL_CLOSING, TEV_ADMIN_CLOSE, act_none, TUNNEL_CLOSING },
 };
 
+bool
+tunnel_transition(enum tunnel_state s, enum tunnel_event ev,
+    enum tunnel_state *next)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(tunnel_table) / sizeof(tunnel_table[0]); i++)
+		if (tunnel_table[i].state == s && tunnel_table[i].event == ev) {
+			*next = tunnel_table[i].next;
+			return true;
+		}
+	return false;
+}
+
 static void
 tunnel_fsm(struct tunnel *t, enum tunnel_event ev, const struct l2tp_msg *m)
 {

@@ -972,6 +972,51 @@ test_start_waits_for_ikd(void **state)
 	env_free(&e);
 }
 
+/* STYLE 11: every (state, event) pair of the tunnel table. */
+static void
+test_tunnel_table(void **state)
+{
+	/* expected next state, or -1 for unlisted (the FSM-error exit) */
+	enum { I = TUNNEL_IDLE, W = TUNNEL_WAIT_CTL_CONN,
+	    E = TUNNEL_ESTABLISHED, C = TUNNEL_CLOSING, D = TUNNEL_DEAD,
+	    X = -1 };
+	static const int want[5][12] = {
+		/* SCCRQ SCCRQ_BAD SCCCN SCCCN_BAD STOPCCN HELLO SESSION
+		 * OTHER PEER_DEAD HELLO_DUE LINGER ADMIN */
+		[TUNNEL_IDLE] = { W, C, X, X, X, X, X, X, D, X, X, D },
+		[TUNNEL_WAIT_CTL_CONN] = { X, X, E, C, C, W, X, X, D, X, X,
+		    C },
+		[TUNNEL_ESTABLISHED] = { X, X, X, X, C, E, E, X, D, E, X, C },
+		[TUNNEL_CLOSING] = { X, X, X, X, C, C, C, X, D, X, D, C },
+		[TUNNEL_DEAD] = { X, X, X, X, X, X, X, X, X, X, X, X },
+	};
+	enum tunnel_state next;
+	int s, ev;
+	bool listed;
+
+	(void)state;
+	for (s = TUNNEL_IDLE; s <= TUNNEL_DEAD; s++)
+		for (ev = TEV_SCCRQ; ev <= TEV_ADMIN_CLOSE; ev++) {
+			listed = tunnel_transition((enum tunnel_state)s,
+			    (enum tunnel_event)ev, &next);
+			if (want[s][ev] == X) {
+				if (listed)
+					fail_msg("%s/%s listed",
+					    tunnel_state_name(s),
+					    tunnel_event_name(ev));
+				continue;
+			}
+			if (!listed || (int)next != want[s][ev])
+				fail_msg("%s/%s -> %s",
+				    tunnel_state_name(s),
+				    tunnel_event_name(ev), listed ?
+				    tunnel_state_name(next) : "unlisted");
+		}
+	assert_string_equal(tunnel_state_name(TUNNEL_CLOSING), "closing");
+	assert_string_equal(tunnel_event_name(TEV_ADMIN_CLOSE),
+	    "admin-close");
+}
+
 static void
 test_ikd_records(void **state)
 {
@@ -1021,6 +1066,7 @@ main(void)
 		cmocka_unit_test(test_apple_host_name),
 		cmocka_unit_test(test_plugin_reports),
 		cmocka_unit_test(test_start_waits_for_ikd),
+		cmocka_unit_test(test_tunnel_table),
 		cmocka_unit_test(test_ikd_records),
 	};
 
