@@ -178,9 +178,24 @@ ours_reregister() {
 	"$TOPO" exec server "$IKD_BIN" -d -v -v -f "$IKD_DIR/vpn.conf" \
 		>> "$E2E_STATE/server/run/ikd.log" 2>&1 &
 	IKD_PID=$!
-	if wait_for 5 "l2tpd re-registered with ikd" l2tpd_registered 2; then
-		metric l2tpd_reregister_cs "$(($(now_cs) - _t))"
+	wait_for 5 "l2tpd re-registered with ikd" l2tpd_registered 2 || return 0
+	metric l2tpd_reregister_cs "$(($(now_cs) - _t))"
+	# from the new ikd serving its control socket to l2tpd's registration
+	_a=$(grep 'ikd started' "$E2E_STATE/server/run/ikd.log" | log_ms)
+	_b=$(grep 'registered with ikd' "$E2E_STATE/server/run/l2tpd.log" | log_ms)
+	if [ -n "$_a" ] && [ -n "$_b" ]; then
+		metric l2tpd_reregister_after_ikd_ready_ms "$((_b - _a))"
+		[ $((_b - _a)) -le 1000 ] ||
+			fail "l2tpd re-registered $((_b - _a)) ms after ikd was ready"
+	else
+		fail "no timestamps for the re-registration"
 	fi
+}
+
+# the time of day of the last log line on stdin, in ms
+log_ms() {
+	sed -n 's/^[0-9-]* \([0-9]*\):\([0-9]*\):\([0-9]*\)\.\([0-9]*\) .*/\1 \2 \3 \4/p' |
+		tail -n 1 | awk '{ print (($1 * 60 + $2) * 60 + $3) * 1000 + $4 }'
 }
 
 server_stop() {
