@@ -972,6 +972,42 @@ test_start_waits_for_ikd(void **state)
 	env_free(&e);
 }
 
+/* SIGTERM: StopCCN (shutting down) to the peer, pppd stopped, END. */
+static void
+test_shutdown(void **state)
+{
+	struct env e;
+	struct l2tp_msg m;
+	uint16_t sid;
+
+	(void)state;
+	env_init(&e, 4, 4, "");
+	lac_connect(&e);
+	sid = lac_icrq(&e, 5, L2TP_MSG_ICRP);
+	lac_iccn(&e, sid);
+	l2tpd_shutdown(&e.d);
+	assert_true(e.d.stopping);
+	assert_int_equal(e.t->state, TUNNEL_CLOSING);
+	assert_int_equal(last_type(&e, &m), L2TP_MSG_STOPCCN);
+	assert_int_equal(m.v.result.code, L2TP_STOPCCN_SHUTTING_DOWN);
+	assert_int_equal(npppd_stop, 1);
+	assert_int_equal(e.t->nsessions, 0);
+	assert_non_null(strstr(slog_text(&e), "\"event\":\"end\""));
+	/* no new calls while stopping: the ICRQ is only acked */
+	{
+		uint8_t b[512];
+		struct wbuf w = { b, sizeof(b), 0, false };
+
+		lac_ack_all(&e);
+		assert_true(l2tp_build_icrq(&w, e.lns_tid, e.ns, e.nr, 6, 2));
+		lac_feed(&e, &w, false);
+		assert_true(tick(&e));
+		assert_int_equal(last_type(&e, &m), L2TP_MSG_ZLB);
+		assert_int_equal(e.t->nsessions, 0);
+	}
+	env_free(&e);
+}
+
 /* STYLE 11: every (state, event) pair of the tunnel table. */
 static void
 test_tunnel_table(void **state)
@@ -1066,6 +1102,7 @@ main(void)
 		cmocka_unit_test(test_apple_host_name),
 		cmocka_unit_test(test_plugin_reports),
 		cmocka_unit_test(test_start_waits_for_ikd),
+		cmocka_unit_test(test_shutdown),
 		cmocka_unit_test(test_tunnel_table),
 		cmocka_unit_test(test_ikd_records),
 	};
