@@ -13,6 +13,9 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,6 +112,43 @@ ikdlink_request(struct ikdlink *l, const struct ctl_req *r, uint16_t what)
 	return 0;
 }
 
+static bool
+parse_peer(char *v, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	char *colon, *end, *a = v;
+	unsigned long port;
+
+	if ((colon = strrchr(v, ':')) == NULL)
+		return false;
+	*colon = '\0';
+	errno = 0;
+	port = strtoul(colon + 1, &end, 10);
+	if (errno != 0 || *end != '\0' || end == colon + 1 || port > 65535)
+		return false;
+	if (a[0] == '[') {
+		size_t n = strlen(a);
+
+		if (n < 2 || a[n - 1] != ']')
+			return false;
+		a[n - 1] = '\0';
+		a++;
+		memset(ss, 0, sizeof(*ss));
+		if (inet_pton(AF_INET6, a, &sin6->sin6_addr) != 1)
+			return false;
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+		return true;
+	}
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, a, &sin->sin_addr) != 1)
+		return false;
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons((uint16_t)port);
+	return true;
+}
+
 bool
 ikdlink_parse_record(const char *line, size_t len, struct sesslog *rec)
 {
@@ -126,6 +166,9 @@ ikdlink_parse_record(const char *line, size_t len, struct sesslog *rec)
 		return false;
 	if (ctl_rec_get(line, len, ipsec ? "encap" : "nat", v, sizeof(v)))
 		rec->nat = strcmp(v, "yes") == 0;
+	/* the outer address and IKE/NAT-T port: "a.b.c.d:p", "[v6]:p" */
+	if (ctl_rec_get(line, len, "peer", v, sizeof(v)))
+		(void)parse_peer(v, &rec->peer);
 	if (ctl_rec_get(line, len, "client", v, sizeof(v))) {
 		if (strcmp(v, "windows") == 0)
 			rec->client = SESSLOG_CLIENT_WINDOWS;

@@ -226,6 +226,9 @@ session_copy_ike(struct session *s)
 {
 	const struct sesslog *ike = &s->t->ike;
 
+	/* ikd's view of the peer: outer address and IKE (NAT-T) port */
+	if (ike->peer.ss_family != AF_UNSPEC)
+		s->rec.peer = ike->peer;
 	s->rec.nat = ike->nat;
 	s->rec.has_cookies = ike->has_cookies;
 	memcpy(s->rec.icookie, ike->icookie, 8);

@@ -1074,6 +1074,9 @@ test_ikd_records(void **state)
 	assert_memory_equal(rec.icookie, ic, 8);
 	assert_int_equal(rec.rcookie[7], 0xff);
 	assert_int_equal(rec.client, SESSLOG_CLIENT_WINDOWS);
+	assert_int_equal(rec.peer.ss_family, AF_INET);
+	assert_int_equal(ntohs(((struct sockaddr_in *)&rec.peer)->sin_port),
+	    4500);
 	assert_true(ikdlink_parse_record(esp, strlen(esp), &rec));
 	assert_int_equal(rec.spi_in, 0xc1a2b3c4);
 	assert_int_equal(rec.spi_out, 0x0badf00d);
@@ -1083,6 +1086,18 @@ test_ikd_records(void **state)
 	/* a bad cookie string is ignored, not half-parsed */
 	assert_true(ikdlink_parse_record("ike-sa cookies=zz", 17, &rec));
 	assert_false(rec.has_cookies);
+	/* peers: IPv6 in brackets; bad ones leave the record alone */
+	assert_true(ikdlink_parse_record("ike-sa peer=[2001:db8::1]:61234",
+	    31, &rec));
+	assert_int_equal(rec.peer.ss_family, AF_INET6);
+	assert_int_equal(ntohs(((struct sockaddr_in6 *)&rec.peer)->sin6_port),
+	    61234);
+	sesslog_init(&rec);
+	assert_true(ikdlink_parse_record("ike-sa peer=1.2.3.4:99999", 25,
+	    &rec));
+	assert_true(ikdlink_parse_record("ike-sa peer=1.2.3.4", 19, &rec));
+	assert_true(ikdlink_parse_record("ike-sa peer=x:1", 15, &rec));
+	assert_int_equal(rec.peer.ss_family, AF_UNSPEC);
 }
 
 int
