@@ -169,6 +169,36 @@ build/fuzz/fuzz_reliable: tests/fuzz/fuzz_reliable.c $(L2TPD_PURE_SRC) \
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
 
+$(BUILD)/bench/crypto_bench: $(OBJ)/bench/crypto_bench.o \
+    $(IKD_CRYPTO_SRC:%.c=$(OBJ)/%.o) $(LIBVPN)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+check: $(UNIT_BIN) $(PROGS)
+	./scripts/run-unit.sh $(BUILD) $(UNIT_BIN)
+
+check-san:
+	$(MAKE) SANITIZE=address,undefined CC=clang check
+
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
+
+build/fuzz/fuzz_isakmp: tests/fuzz/fuzz_isakmp.c $(IKD_CODEC_SRC) $(LIB_SRC)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
+
+build/fuzz/fuzz_proposal: tests/fuzz/fuzz_proposal.c $(IKD_PROPOSAL_SRC) \
+    $(IKD_CODEC_SRC) $(IKD_CRYPTO_SRC) $(LIB_SRC)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
+
+# ikd's dispatcher and exchanges (everything but main()).
+build/fuzz/fuzz_ikd: tests/fuzz/fuzz_ikd.c \
+    $(filter-out ikd/main.c,$(IKD_SRC)) $(LIB_SRC)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
+
 # --- pppd plugin and its l2tpd side (helper "plugin") ---
 # l2tpd's pppd argv builder, also linked into its unit test.
 L2TPD_PPPD_SRC = l2tpd/pppd_args.c
@@ -204,11 +234,6 @@ $(BUILD)/tests/e2e/pppd_argv: $(OBJ)/tests/e2e/pppd_argv.o \
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/bench/crypto_bench: $(OBJ)/bench/crypto_bench.o \
-    $(IKD_CRYPTO_SRC:%.c=$(OBJ)/%.o) $(LIBVPN)
-	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
-
 # l2tpd's kernel data path (genl L2TP / PPPoL2TP), also linked into
 # test_kdp, fuzz_kdp and the e2e probe tests/e2e/kdp_probe.c, which runs in
 # the UML lab (tests/e2e/guest/kdp-kernel.sh).
@@ -241,31 +266,6 @@ build/fuzz/fuzz_l2tp: tests/fuzz/fuzz_l2tp.c $(L2TPD_CODEC_SRC) $(LIB_SRC)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
 # --- end of the L2TP codec block
-
-check: $(UNIT_BIN) $(PROGS)
-	./scripts/run-unit.sh $(BUILD) $(UNIT_BIN)
-
-check-san:
-	$(MAKE) SANITIZE=address,undefined CC=clang check
-
-build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
-	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
-
-build/fuzz/fuzz_isakmp: tests/fuzz/fuzz_isakmp.c $(IKD_CODEC_SRC) $(LIB_SRC)
-	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
-
-build/fuzz/fuzz_proposal: tests/fuzz/fuzz_proposal.c $(IKD_PROPOSAL_SRC) \
-    $(IKD_CODEC_SRC) $(IKD_CRYPTO_SRC) $(LIB_SRC)
-	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
-
-# ikd's dispatcher and exchanges (everything but main()).
-build/fuzz/fuzz_ikd: tests/fuzz/fuzz_ikd.c \
-    $(filter-out ikd/main.c,$(IKD_SRC)) $(LIB_SRC)
-	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
 
 fuzz: $(FUZZ_BIN)
 	./scripts/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)

@@ -202,6 +202,10 @@ setup(void)
 		    sessproto_disc_cause_name(reply.u.end.code),
 		    reply.u.end.text);
 	S.ready = true;
+	if (conf_allows(CONF_AUTH_EAP_MSCHAPV2))
+		warn("%s: ppp.auth eap-mschapv2: pppd %s as EAP server "
+		    "offers EAP-TLS after the identity, not MS-CHAPv2",
+		    tag(), COMPAT_PPPD_VERSION);
 	info("%s: l2tp-ipsec plugin ready, pid %d, %u users", tag(),
 	    (int)getpid(), (unsigned int)S.conf->nusers);
 	compat_timeout(disconnect_poll, NULL, POLL_INTERVAL);
@@ -591,6 +595,14 @@ EXPORT void plugin_init(void);
 void
 plugin_init(void)
 {
+	/*
+	 * We are the authority for these: a hook another plugin set before
+	 * us is replaced, not chained, and said so.
+	 */
+	if (chap_verify_hook != NULL || pap_auth_hook != NULL ||
+	    ip_choose_hook != NULL || allowed_address_hook != NULL)
+		warn("l2tp-ipsec: replacing authentication/address hooks "
+		    "set by an earlier plugin");
 	compat_add_options(plugin_options);
 	chap_check_hook = hook_chap_check;
 	chap_verify_hook = hook_chap_verify;
