@@ -10,10 +10,11 @@
 # no cleartext L2TP on the wire) and ikd's (guest/server-ikd.sh:
 # privsep, control socket), this module checks at the end:
 #   - l2tpd registered with ikd ("register l2tp 1701");
-#   - the client hangs up (xl2tpd "d e2e": CDN from the LAC): the JSON
-#     session log has a start and an end record of the session, with the
-#     user, the pool address and byte counts that cover what iperf3
-#     moved each way;
+#   - the client's pppd hangs up (SIGTERM): xl2tpd sends CDN, l2tpd
+#     stops our pppd and waits for it; the JSON session log has a start
+#     and an end record of the session, with the user, the pool address
+#     and pppd's final byte counts (through the plugin), which must cover
+#     what iperf3 moved each way;
 #   - ikd restarts: l2tpd registers again within 2 s;
 #   - l2tpd exits cleanly on SIGTERM, its pppd children gone.
 #
@@ -137,10 +138,15 @@ ours_checks() {
 		ours_reregister
 		return 0
 	fi
-	# the client hangs up: xl2tpd sends CDN (and StopCCN)
-	in_host client sh -c 'echo "d e2e" > /run/xl2tpd/l2tp-control' \
-		2> /dev/null
+	# the client's pppd hangs up; ours follows, then l2tpd sends CDN
+	_pid=$(cat "$E2E_STATE/client/run/ppp0.pid" 2> /dev/null)
+	if [ -z "$_pid" ] || ! kill "$_pid" 2> /dev/null; then
+		fail "client: no pppd to hang up"
+	fi
 	wait_for 15 "session end record" session_ended || return 0
+	_cause=$(slog_get end cause)
+	metric l2tpd_end_cause "$_cause"
+	case $_cause in pppd*) ;; *) fail "session end cause '$_cause'" ;; esac
 	cp "$SESSLOG" "$E2E_OUT/sessions.jsonl" 2> /dev/null
 	sed 's/^/  server sessions: /' "$SESSLOG"
 	_user=$(slog_get end user)
