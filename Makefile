@@ -224,7 +224,6 @@ bench: $(BUILD)/ikd $(BUILD)/bench/crypto_bench $(BUILD)/bench/ike_load
 	$(BUILD)/bench/crypto_bench 0.3
 	$(BUILD)/bench/ike_load -i $(BUILD)/ikd $(BENCH_ARGS)
 
-
 check: $(UNIT_BIN) $(PROGS)
 	./scripts/run-unit.sh $(BUILD) $(UNIT_BIN)
 
@@ -285,38 +284,6 @@ $(BUILD)/tests/e2e/pppd_argv: $(OBJ)/tests/e2e/pppd_argv.o \
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
-# l2tpd's kernel data path (genl L2TP / PPPoL2TP), also linked into
-# test_kdp, fuzz_kdp and the e2e probe tests/e2e/kdp_probe.c, which runs in
-# the UML lab (tests/e2e/guest/kdp-kernel.sh).
-# (L2TPD_KDP_SRC and the probe in E2E_PROBES are set above `all`.)
-
-$(BUILD)/tests/unit/test_kdp: $(OBJ)/tests/unit/test_kdp.o \
-    $(L2TPD_KDP_SRC:%.c=$(OBJ)/%.o) $(LIBVPN)
-	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lcmocka
-
-$(BUILD)/tests/e2e/kdp_probe: $(OBJ)/tests/e2e/kdp_probe.o \
-    $(L2TPD_KDP_SRC:%.c=$(OBJ)/%.o) $(LIBVPN)
-	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
-
-build/fuzz/fuzz_kdp: tests/fuzz/fuzz_kdp.c $(L2TPD_KDP_SRC) $(LIB_SRC)
-	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
-
-# --- l2tpd: the L2TP codec (RFC 2661 header, AVPs, hidden AVPs, builders),
-# pure parse/build; also linked into test_l2tp and fuzz_l2tp.
-L2TPD_CODEC_SRC = l2tpd/l2tp.c l2tpd/l2tp_build.c l2tpd/l2tp_names.c
-
-$(BUILD)/tests/unit/test_l2tp: $(OBJ)/tests/unit/test_l2tp.o \
-    $(L2TPD_CODEC_SRC:%.c=$(OBJ)/%.o) $(LIBVPN)
-	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lcmocka
-
-build/fuzz/fuzz_l2tp: tests/fuzz/fuzz_l2tp.c $(L2TPD_CODEC_SRC) $(LIB_SRC)
-	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
-# --- end of the L2TP codec block
 
 fuzz: $(FUZZ_BIN)
 	./scripts/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
