@@ -315,15 +315,19 @@ E2E_IKD_SCENARIOS ?= direct nat cleartext wrong-psk restart rekey \
 # Component probes in the lab (tests/e2e/run-probes.sh): ikd's XFRM code,
 # l2tpd's kernel data path, the pppd plugin in a real pppd.
 E2E_PROBE_NAMES ?= xfrm-kernel kdp-kernel plugin-pppd
+# The whole product (ikd + l2tpd + pppd with our plugin) against the real
+# strongSwan + xl2tpd + pppd client (tests/e2e/guest/server-ours.sh).
+E2E_OURS_SCENARIOS ?= direct nat cleartext
 
 e2e: all
 	@t0=$$(date +%s); rc=0; \
 	./tests/e2e/run.sh $(E2E_SCENARIOS) || rc=1; \
 	./tests/e2e/run.sh -a -s ikd -q $(E2E_IKD_SCENARIOS) || rc=1; \
+	./tests/e2e/run.sh -a -s ours $(E2E_OURS_SCENARIOS) || rc=1; \
 	./tests/e2e/run-probes.sh $(E2E_PROBE_NAMES) || rc=1; \
 	awk -v s=$$(($$(date +%s) - t0)) '/^e2e: [0-9]+ passed/ \
 	    { p += $$2; f += $$4 } END { printf "e2e: %d passed, %d " \
-	    "failed (reference + ikd + probes, %d s)\n", p, f, s }' \
+	    "failed (reference + ikd + ours + probes, %d s)\n", p, f, s }' \
 	    build/e2e/runs/summary.txt; \
 	exit $$rc
 
