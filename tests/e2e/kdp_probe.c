@@ -57,6 +57,7 @@
 
 #include "l2tpd/kdp.h"
 #include "lib/log.h"
+#include "tests/e2e/probe_check.h"
 
 #define L2TP_PORT	1701
 #define WAIT_MS		2000	/* a packet that should arrive */
@@ -93,36 +94,11 @@ static struct side B = {
 };
 static const char *outdir = "/tmp";
 static enum kdp_mode mode = KDP_MODE_AUTO;
-static unsigned int failed, passed;
 
 /* Captured log lines (for the --missing form and the report). */
 static char lastlog[8][512];
 static unsigned int nlog;
 
-static void check(bool ok, const char *name, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-check(bool ok, const char *name, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ok) {
-		passed++;
-		printf("ok   %s", name);
-	} else {
-		failed++;
-		printf("FAIL %s", name);
-	}
-	if (fmt != NULL && fmt[0] != '\0') {
-		printf(": ");
-		va_start(ap, fmt);
-		vprintf(fmt, ap);
-		va_end(ap);
-	}
-	printf("\n");
-	fflush(stdout);
-}
 
 static void
 sink(enum log_level level, const char *line)
@@ -557,8 +533,8 @@ missing(const char *module)
 			named = true;
 	check(named, "error line names the module", "%s", module);
 	kdp_free(k);
-	printf("probe: %u passed, %u failed\n", passed, failed);
-	return failed == 0 ? 0 : 1;
+	printf("probe: %u passed, %u failed\n", probe_passed, probe_failed);
+	return probe_failed == 0 ? 0 : 1;
 }
 
 static void
@@ -888,6 +864,6 @@ out:
 	rc = proc_count("TUNNEL '", NULL);
 	check(rc == 0, "B: nothing left after kdp_free", "%d", rc);
 	snprintf(cnt_s, sizeof(cnt_s), "%.2f", now_s() - t_all);
-	printf("probe: %u passed, %u failed in %s s\n", passed, failed, cnt_s);
-	return failed == 0 ? 0 : 1;
+	printf("probe: %u passed, %u failed in %s s\n", probe_passed, probe_failed, cnt_s);
+	return probe_failed == 0 ? 0 : 1;
 }

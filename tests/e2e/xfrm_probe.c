@@ -46,6 +46,7 @@
 #include "ikd/policy.h"
 #include "ikd/xfrm.h"
 #include "lib/log.h"
+#include "tests/e2e/probe_check.h"
 
 #define L2TP_PORT	1701
 #define NATT_PORT	4500
@@ -84,32 +85,7 @@ struct dir_alg {
 static struct side A = { .name = "A", .addr = "192.0.2.1" };
 static struct side B = { .name = "B", .addr = "192.0.2.2" };
 static struct event_base *base;
-static unsigned int failed, passed;
 
-static void check(bool ok, const char *name, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-check(bool ok, const char *name, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ok) {
-		passed++;
-		printf("ok   %s", name);
-	} else {
-		failed++;
-		printf("FAIL %s", name);
-	}
-	if (fmt != NULL && fmt[0] != '\0') {
-		printf(": ");
-		va_start(ap, fmt);
-		vprintf(fmt, ap);
-		va_end(ap);
-	}
-	printf("\n");
-	fflush(stdout);
-}
 
 static void
 die(const char *what)
@@ -698,6 +674,6 @@ main(int argc, char *argv[])
 	xfrm_backend_free(A.be);
 	xfrm_backend_free(B.be);
 	event_base_free(base);
-	printf("xfrm_probe: %u passed, %u failed\n", passed, failed);
-	return failed == 0 ? 0 : 1;
+	printf("xfrm_probe: %u passed, %u failed\n", probe_passed, probe_failed);
+	return probe_failed == 0 ? 0 : 1;
 }
