@@ -6,9 +6,10 @@
  * its session records. Replies come in request order, so a FIFO of what
  * was asked matches them up. When ikd is absent or goes away (restart),
  * l2tpd says so loudly and reconnects every IKDLINK_RETRY_MS, so it is
- * registered again within a second of ikd coming back. l2tpd itself never
- * decides whether cleartext L2TP is acceptable: ikd's policies in the
- * kernel refuse it; without ikd no client gets through IPsec at all.
+ * registered again within a second of ikd coming back. Cleartext L2TP is
+ * refused with or without ikd: besides ikd's global policies, l2tpd's
+ * own sockets carry an inbound policy requiring ESP (kdp_require_esp);
+ * without ikd no client gets through IPsec at all.
  */
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -84,8 +85,8 @@ ikdlink_down(struct ikdlink *l, const char *why)
 	l->len = 0;
 	if (!l->warned || now - l->last_warn >= IKDLINK_WARN_MS) {
 		logt_warnx(IKDLINK_TAG, "ikd is not reachable at %s (%s): "
-		    "no IPsec for L2TP clients until it is back; L2TP is "
-		    "only served under ikd's IPsec policies", l->path, why);
+		    "no client can dial in until it is back (cleartext L2TP "
+		    "stays refused: ESP is required on our sockets)", l->path, why);
 		l->warned = true;
 		l->last_warn = now;
 	}

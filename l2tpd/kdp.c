@@ -21,6 +21,7 @@
 #include <linux/if_pppox.h>
 #include <linux/l2tp.h>
 #include <linux/ppp-ioctl.h>
+#include <linux/xfrm.h>
 
 #include "l2tpd/kdp.h"
 #include "lib/buf.h"
@@ -38,6 +39,7 @@ struct kdp {
 	uint16_t		 family;	/* "l2tp" family id */
 	struct nl_req		*req;
 	LIST_HEAD(, kdp_tunnel)	 tunnels;
+	bool			 cleartext_ok;	/* lab probes only */
 };
 
 struct kdp_tunnel {
@@ -507,6 +509,59 @@ kdp_genl(struct kdp *k, const char *tag, const char *what, bool quiet_enoent,
 	return -1;
 }
 
+/*
+ * The socket's own inbound IPsec policy: every datagram it receives must
+ * have come through a transport-mode ESP SA (any SA, any reqid: the
+ * template has reqid 0, and transport mode compares no addresses). The
+ * kernel checks a socket's own policy instead of the global ones
+ * (__xfrm_policy_check) before the UDP encap hook and before queueing
+ * (udp_queue_rcv_one_skb), so cleartext L2TP is dropped, counted as
+ * XfrmInTmplMismatch, whether or not ikd and its policies are there.
+ * Outbound traffic is left to ikd's global policies: an outbound socket
+ * template would need the reqid of each SA.
+ */
+int
+kdp_require_esp(int fd, int family)
+{
+	struct {
+		struct xfrm_userpolicy_info	 p;
+		struct xfrm_user_tmpl		 t;
+	} pol;
+	int level, opt;
+
+	memset(&pol, 0, sizeof(pol));
+	pol.p.sel.family = (uint16_t)family;
+	pol.p.lft.soft_byte_limit = XFRM_INF;
+	pol.p.lft.hard_byte_limit = XFRM_INF;
+	pol.p.lft.soft_packet_limit = XFRM_INF;
+	pol.p.lft.hard_packet_limit = XFRM_INF;
+	pol.p.dir = XFRM_POLICY_IN;
+	pol.p.action = XFRM_POLICY_ALLOW;
+	pol.p.share = XFRM_SHARE_ANY;
+	pol.t.id.proto = IPPROTO_ESP;
+	pol.t.family = (uint16_t)family;
+	pol.t.mode = XFRM_MODE_TRANSPORT;
+	pol.t.share = XFRM_SHARE_ANY;
+	pol.t.aalgos = pol.t.ealgos = pol.t.calgos = ~0u;
+	if (family == AF_INET) {
+		level = IPPROTO_IP;
+		opt = IP_XFRM_POLICY;
+	} else if (family == AF_INET6) {
+		level = IPPROTO_IPV6;
+		opt = IPV6_XFRM_POLICY;
+	} else {
+		errno = EAFNOSUPPORT;
+		return -1;
+	}
+	return setsockopt(fd, level, opt, &pol, sizeof(pol));
+}
+
+void
+kdp_set_cleartext_ok(struct kdp *k, bool ok)
+{
+	k->cleartext_ok = ok;
+}
+
 int
 kdp_listen_socket(const struct sockaddr_storage *local)
 {
@@ -616,6 +671,12 @@ kdp_tunnel_new(struct kdp *k, const struct kdp_tunnel_cfg *cfg)
 	if (bind(t->fd, (const struct sockaddr *)&cfg->local, len) == -1) {
 		logt_warn(t->tag, "kernel tunnel: bind %s (the listening "
 		    "socket needs SO_REUSEADDR too)", local);
+		goto fail;
+	}
+	if (!k->cleartext_ok && kdp_require_esp(t->fd,
+	    cfg->peer.ss_family) == -1) {
+		logt_warn(t->tag, "kernel tunnel: socket IPsec policy (ESP "
+		    "required)");
 		goto fail;
 	}
 	if (connect(t->fd, (const struct sockaddr *)&cfg->peer, len) == -1) {

@@ -155,6 +155,21 @@ void kdp_free(struct kdp *);
 enum kdp_mode kdp_get_mode(const struct kdp *);
 
 /*
+ * Give the UDP socket fd (AF_INET or AF_INET6) its own inbound IPsec
+ * policy: only datagrams that came through a transport-mode ESP SA are
+ * delivered; cleartext ones are dropped by the kernel (XfrmInTmplMismatch)
+ * even with no global policy, i.e. with ikd absent. Needs CAP_NET_ADMIN.
+ * 0, or -1 with errno (not logged).
+ */
+int kdp_require_esp(int fd, int family);
+/*
+ * Tunnel sockets get that policy (kdp_tunnel_new) unless this is set:
+ * for the lab probes of the kernel data path, which have no IPsec. The
+ * daemon never sets it.
+ */
+void kdp_set_cleartext_ok(struct kdp *, bool ok);
+
+/*
  * The listening socket: UDP on `local` (address and port; the any
  * address is allowed), SO_REUSEADDR, IP_PKTINFO / IPV6_RECVPKTINFO on,
  * non-blocking, close-on-exec. Returns the fd (the caller owns it) or -1

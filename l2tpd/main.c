@@ -295,6 +295,9 @@ main(int argc, char *argv[])
 		    htons(conf->l2tp.port);
 	if ((d.listen_fd = kdp_listen_socket(&la)) == -1)
 		fatalx("cannot listen on the L2TP port %u", conf->l2tp.port);
+	/* Plain L2TP never reaches us, ikd or not (kdp_require_esp). */
+	if (kdp_require_esp(d.listen_fd, la.ss_family) == -1)
+		fatal("cannot require IPsec (ESP) on the L2TP socket");
 	if ((ev_listen = ev_read_new(d.base, d.listen_fd, listen_cb, &d)) ==
 	    NULL)
 		fatalx("listener event");

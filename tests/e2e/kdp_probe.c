@@ -639,12 +639,15 @@ main(int argc, char *argv[])
 	enter(&A);
 	if ((A.kdp = kdp_new(mode)) == NULL)
 		die("kdp_new A");
+	/* This probe has no IPsec: its L2TP between A and B is cleartext. */
+	kdp_set_cleartext_ok(A.kdp, true);
 	sa_in(&ss, NULL, L2TP_PORT);
 	if ((A.listen_fd = kdp_listen_socket(&ss)) == -1)
 		die("listen A");
 	enter(&B);
 	if ((B.kdp = kdp_new(mode)) == NULL)
 		die("kdp_new B");
+	kdp_set_cleartext_ok(B.kdp, true);
 	sa_in(&ss, B.addr, L2TP_PORT);
 	if ((B.listen_fd = kdp_listen_socket(&ss)) == -1)
 		die("listen B");

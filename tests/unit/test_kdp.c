@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -620,6 +621,86 @@ test_listen_socket(void **state)
 	assert_int_equal(kdp_listen_socket(&ss), -1);
 }
 
+/* /proc/net/xfrm_stat's XfrmInTmplMismatch, or -1. */
+static long
+tmpl_mismatch(void)
+{
+	char line[128];
+	long v = -1;
+	FILE *f = fopen("/proc/net/xfrm_stat", "r");
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "XfrmInTmplMismatch %ld", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+/* A bound loopback UDP socket; its address in *sin. */
+static int
+lo_socket(struct sockaddr_in *sin)
+{
+	socklen_t len = sizeof(*sin);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+
+	assert_true(fd >= 0);
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)sin, sizeof(*sin)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)sin, &len), 0);
+	return fd;
+}
+
+/* Does fd get a datagram within 300 ms? */
+static bool
+receives(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char b[64];
+
+	if (poll(&p, 1, 300) != 1)
+		return false;
+	return recv(fd, b, sizeof(b), 0) > 0;
+}
+
+/*
+ * kdp_require_esp: a cleartext datagram (loopback, no IPsec) does not
+ * reach the socket and the kernel counts a template mismatch; the same
+ * datagram reaches a socket without the policy. This is how l2tpd
+ * refuses plain L2TP with ikd absent.
+ */
+static void
+test_require_esp(void **state)
+{
+	struct sockaddr_in a, b, c;
+	int fa, fb, fc;
+	long before, after;
+
+	(void)state;
+	fa = lo_socket(&a);
+	fb = lo_socket(&b);
+	fc = lo_socket(&c);
+	assert_int_equal(kdp_require_esp(fa, AF_INET), 0);
+	before = tmpl_mismatch();
+	assert_true(sendto(fc, "l2tp", 4, 0, (struct sockaddr *)&a,
+	    sizeof(a)) == 4);
+	assert_true(sendto(fc, "l2tp", 4, 0, (struct sockaddr *)&b,
+	    sizeof(b)) == 4);
+	assert_false(receives(fa));
+	assert_true(receives(fb));
+	after = tmpl_mismatch();
+	assert_true(before >= 0);
+	assert_int_equal(after, before + 1);
+	assert_int_equal(kdp_require_esp(fb, AF_UNIX), -1);
+	assert_int_equal(errno, EAFNOSUPPORT);
+	close(fa);
+	close(fb);
+	close(fc);
+}
+
 int
 main(void)
 {
@@ -633,6 +714,7 @@ main(void)
 		cmocka_unit_test(test_frame_classify),
 		cmocka_unit_test(test_pppol2tp_addr),
 		cmocka_unit_test(test_kdp_new_modules),
+		cmocka_unit_test(test_require_esp),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_listen_socket),
 	};
