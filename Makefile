@@ -318,6 +318,8 @@ E2E_PROBE_NAMES ?= xfrm-kernel kdp-kernel plugin-pppd
 # The whole product (ikd + l2tpd + pppd with our plugin) against the real
 # strongSwan + xl2tpd + pppd client (tests/e2e/guest/server-ours.sh).
 E2E_OURS_SCENARIOS ?= direct nat cleartext
+# l2tpd alone (no ikd, so no L2TP policy) must still refuse plain L2TP.
+E2E_OURS_SCENARIOS += cleartext-noikd
 
 e2e: all
 	@t0=$$(date +%s); rc=0; \

@@ -16,6 +16,8 @@
 #             direct-p=win-ecp384 nat-libreswan-p=apple wrong-psk restart
 #             cleartext: the client dials L2TP without IPsec; passes if the
 #             server refuses it
+#             cleartext-noikd: the same with the server's IKE daemon not
+#             running (-s ours: l2tpd alone must still refuse it)
 #             matrix-TOPOLOGY[-CLIENT]: TOPOLOGY[-CLIENT]-p=SET for every
 #             SET, with each client that can propose it (or only CLIENT)
 #   -s SERVER server side: guest/server-SERVER.sh (default ref = strongSwan +
@@ -91,6 +93,11 @@ scenario_args() {
 	cleartext)
 		[ -z "$pset" ] || { echo "cleartext takes no proposal set" >&2; return 1; }
 		echo "--topo direct --server $SERVER --cleartext"
+		return 0
+		;;
+	cleartext-noikd)
+		[ -z "$pset" ] || { echo "cleartext-noikd takes no proposal set" >&2; return 1; }
+		echo "--topo direct --server $SERVER --cleartext --no-ikd"
 		return 0
 		;;
 	wrong-psk | wrong-psk-*) kind=--wrong-psk base=${base#wrong-psk} ;;

@@ -75,9 +75,12 @@ EOF
 }
 
 server_start() {
-	"$TOPO" exec server "$IKD_BIN" -d -v -v -f "$IKD_DIR/vpn.conf" \
-		> "$E2E_STATE/server/run/ikd.log" 2>&1 &
-	IKD_PID=$!
+	: > "$E2E_STATE/server/run/ikd.log"
+	if [ "${NO_IKD:-0}" = 0 ]; then
+		"$TOPO" exec server "$IKD_BIN" -d -v -v -f "$IKD_DIR/vpn.conf" \
+			> "$E2E_STATE/server/run/ikd.log" 2>&1 &
+		IKD_PID=$!
+	fi
 	"$TOPO" exec server "$L2TPD_BIN" -d -v -v -f "$IKD_DIR/vpn.conf" \
 		> "$E2E_STATE/server/run/l2tpd.log" 2>&1 &
 	L2TPD_PID=$!
@@ -93,6 +96,10 @@ l2tpd_registered() { # N: at least N registrations logged
 }
 
 server_wait_ready() {
+	if [ "${NO_IKD:-0}" = 1 ]; then
+		wait_for 15 "server l2tpd (no ikd)" l2tpd_ready || return 1
+		return 0
+	fi
 	wait_for 15 "server ikd" ikd_ready || {
 		tail -n 20 "$E2E_STATE/server/run/ikd.log" 2> /dev/null
 		return 1
@@ -176,15 +183,35 @@ ours_checks() {
 	ours_reregister
 }
 
-# ikd restarts: l2tpd registers again at once
+# --no-ikd (scenario cleartext-noikd): l2tpd ran without ikd, so no L2TP
+# policy of ours existed; the cleartext L2TP must still have been dropped
+# by the kernel (l2tpd's socket policy, kdp_require_esp), and l2tpd must
+# have said loudly that ikd is missing.
+server_no_ikd_checks() { # MISMATCH_DELTA TRIED
+	_np=$(in_host server ip xfrm policy 2> /dev/null | grep -c 'dport 1701')
+	metric server_l2tp_policies_without_ikd "$_np"
+	[ "$_np" -eq 0 ] || fail "$_np L2TP policies in the kernel although ikd never ran (test broken)"
+	[ "$1" -ge "$2" ] ||
+		fail "XfrmInTmplMismatch rose by $1 for $2 cleartext L2TP packets: l2tpd's socket did not drop them"
+	_w=$(grep -c 'ikd is not reachable' "$E2E_STATE/server/run/l2tpd.log" 2> /dev/null)
+	metric l2tpd_ikd_absent_warnings "${_w:-0}"
+	[ "${_w:-0}" -ge 1 ] || fail "l2tpd did not warn that ikd is absent"
+}
+
+# ikd restarts: l2tpd registers again at once (with --no-ikd: ikd starts
+# for the first time and l2tpd registers)
 ours_reregister() {
-	kill "$IKD_PID" 2> /dev/null
-	wait "$IKD_PID" 2> /dev/null
+	_want=2
+	[ "${NO_IKD:-0}" = 1 ] && _want=1
+	if [ -n "$IKD_PID" ]; then
+		kill "$IKD_PID" 2> /dev/null
+		wait "$IKD_PID" 2> /dev/null
+	fi
 	_t=$(now_cs)
 	"$TOPO" exec server "$IKD_BIN" -d -v -v -f "$IKD_DIR/vpn.conf" \
 		>> "$E2E_STATE/server/run/ikd.log" 2>&1 &
 	IKD_PID=$!
-	wait_for 5 "l2tpd re-registered with ikd" l2tpd_registered 2 || return 0
+	wait_for 5 "l2tpd re-registered with ikd" l2tpd_registered "$_want" || return 0
 	metric l2tpd_reregister_cs "$(($(now_cs) - _t))"
 	# from the new ikd serving its control socket to l2tpd's registration
 	_a=$(grep 'ikd started' "$E2E_STATE/server/run/ikd.log" | log_ms)
