@@ -346,6 +346,71 @@ cmd_policies(struct ctl_conn *c)
 	conn_send(c, "ok\n");
 }
 
+/*
+ * "drop <addr> <port>": the ESP SAs and ISAKMP SAs "peer" would list go,
+ * each announced to the peer with a Delete notification first. An
+ * ISAKMP SA that still has ESP SAs of another L2TP port stays.
+ */
+static void
+cmd_drop(struct ctl_conn *c, const struct ctl_req *q)
+{
+	struct ikd *ctx = c->ctl->ctx;
+	struct ike_child *ch, *cn;
+	struct ike_sa *sa, *sn;
+	struct ctl_rec r;
+	size_t nsa = 0, nch = 0;
+	char what[CTL_REQ_MAX];
+	bool busy;
+
+	for (sa = TAILQ_FIRST(&ctx->sas); sa != NULL; sa = sn) {
+		sn = TAILQ_NEXT(sa, link);
+		if (!sa_matches(sa, q))
+			continue;
+		busy = false;
+		for (ch = TAILQ_FIRST(&ctx->children); ch != NULL; ch = cn) {
+			cn = TAILQ_NEXT(ch, link);
+			if (ch->sa != sa)
+				continue;
+			if (!child_matches(ch, q)) {
+				busy = true;
+				continue;
+			}
+			ike_child_notify_delete(ch);
+			ike_child_delete(ch, "dropped on request (drop)");
+			nch++;
+		}
+		if (busy)
+			continue;
+		ike_sa_delete(sa, true, "dropped on request (drop)");
+		nsa++;
+	}
+	/* ESP SAs of this peer under an ISAKMP SA that is already gone */
+	for (ch = TAILQ_FIRST(&ctx->children); ch != NULL; ch = cn) {
+		cn = TAILQ_NEXT(ch, link);
+		if (!child_matches(ch, q))
+			continue;
+		ike_child_notify_delete(ch);
+		ike_child_delete(ch, "dropped on request (drop)");
+		nch++;
+	}
+	if (ctl_req_format(q, what, sizeof(what)) < 1)
+		snprintf(what, sizeof(what), "drop\n");
+	what[strcspn(what, "\n")] = '\0';
+	if (nsa == 0 && nch == 0) {
+		log_info("%s#%u: %s: no SA for this peer", CTL_TAG, c->id,
+		    what);
+		conn_error(c, "no SA for this peer");
+		return;
+	}
+	log_info("%s#%u: %s: dropped %zu ISAKMP SA(s) and %zu ESP SA "
+	    "pair(s) of the peer", CTL_TAG, c->id, what, nsa, nch);
+	ctl_rec_init(&r, "dropped");
+	ctl_rec_add(&r, "ike-sas", "%zu", nsa);
+	ctl_rec_add(&r, "ipsec-sas", "%zu", nch);
+	conn_record(c, &r);
+	conn_send(c, "ok\n");
+}
+
 static void
 cmd_register(struct ctl_conn *c, uint16_t port)
 {
@@ -435,6 +500,9 @@ handle_line(struct ctl_conn *c, const char *line, size_t len)
 	case CTL_CMD_WATCH:
 		c->watch = true;
 		conn_send(c, "ok\n");
+		return;
+	case CTL_CMD_DROP:
+		cmd_drop(c, &q);
 		return;
 	}
 	conn_error(c, "unknown command");

@@ -352,6 +352,9 @@ bool ikd_msgbuf_eq(const struct ikd_msgbuf *m, const uint8_t *p,
 struct ike_child *ike_child_new(struct ike_sa *sa, const struct ike_qm *qm);
 /* Remove its kernel SAs (those installed) and free it; NULL no-op. */
 void ike_child_delete(struct ike_child *ch, const char *why);
+/* Send the peer a Delete notification for ch's ESP SA (inbound SPI), if
+ * its ISAKMP SA is established; the SAs themselves stay. */
+void ike_child_notify_delete(const struct ike_child *ch);
 /* The child whose outbound SPI (the peer's inbound) is spi, of sa's peer. */
 struct ike_child *ike_child_lookup_out(struct ikd *ctx,
     const struct ike_sa *sa, uint32_t spi);

@@ -41,27 +41,29 @@ ikd_init(struct ikd *ctx, struct vpn_conf *conf, struct event_base *base,
 }
 
 void
+ike_child_notify_delete(const struct ike_child *ch)
+{
+	uint8_t spi[4];
+
+	/* RFC 2408 4.8 / 5.15: tell the peer what goes away */
+	if (ch->sa == NULL || ch->sa->state != IKE_SA_ESTABLISHED)
+		return;
+	spi[0] = (uint8_t)(ch->spi_in >> 24);
+	spi[1] = (uint8_t)(ch->spi_in >> 16);
+	spi[2] = (uint8_t)(ch->spi_in >> 8);
+	spi[3] = (uint8_t)ch->spi_in;
+	(void)info_send_delete(ch->sa, IPSEC_PROTO_ESP, spi, 4, 1);
+}
+
+void
 ikd_shutdown(struct ikd *ctx, bool notify)
 {
 	struct ike_child *ch;
 	struct ike_sa *sa;
 
-	if (notify) {
-		/* RFC 2408 4.8 / 5.15: tell peers what goes away */
-		TAILQ_FOREACH(ch, &ctx->children, link) {
-			uint8_t spi[4];
-
-			if (ch->sa == NULL ||
-			    ch->sa->state != IKE_SA_ESTABLISHED)
-				continue;
-			spi[0] = (uint8_t)(ch->spi_in >> 24);
-			spi[1] = (uint8_t)(ch->spi_in >> 16);
-			spi[2] = (uint8_t)(ch->spi_in >> 8);
-			spi[3] = (uint8_t)ch->spi_in;
-			(void)info_send_delete(ch->sa, IPSEC_PROTO_ESP, spi, 4,
-			    1);
-		}
-	}
+	if (notify)
+		TAILQ_FOREACH(ch, &ctx->children, link)
+			ike_child_notify_delete(ch);
 	while ((ch = TAILQ_FIRST(&ctx->children)) != NULL)
 		ike_child_delete(ch, "shutdown");
 	while ((sa = TAILQ_FIRST(&ctx->sas)) != NULL)

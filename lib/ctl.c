@@ -26,6 +26,7 @@ static const struct {
 	{ CTL_CMD_REGISTER_L2TP, "register", 2 },
 	{ CTL_CMD_PEER, "peer", 2 },
 	{ CTL_CMD_WATCH, "watch", 0 },
+	{ CTL_CMD_DROP, "drop", 2 },
 };
 
 struct word {
@@ -172,6 +173,7 @@ ctl_req_parse(const char *line, size_t len, struct ctl_req *out,
 		}
 		return true;
 	case CTL_CMD_PEER:
+	case CTL_CMD_DROP:
 		if (!parse_addr(&w[1], &out->addr)) {
 			*why = "bad address";
 			return false;
@@ -211,6 +213,7 @@ ctl_req_format(const struct ctl_req *r, char *buf, size_t cap)
 		n = snprintf(buf, cap, "register l2tp %u\n", r->port);
 		break;
 	case CTL_CMD_PEER:
+	case CTL_CMD_DROP:
 		if (r->addr.ss_family == AF_INET)
 			ap = &((const struct sockaddr_in *)(const void *)
 			    &r->addr)->sin_addr;
@@ -221,7 +224,8 @@ ctl_req_format(const struct ctl_req *r, char *buf, size_t cap)
 			return -1;
 		if (inet_ntop(r->addr.ss_family, ap, a, sizeof(a)) == NULL)
 			return -1;
-		n = snprintf(buf, cap, "peer %s %u\n", a, r->port);
+		n = snprintf(buf, cap, "%s %s %u\n", ctl_cmd_name(r->cmd), a,
+		    r->port);
 		break;
 	default:
 		return -1;

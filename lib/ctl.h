@@ -19,6 +19,14 @@
  *                            its outer IPv4/IPv6 address, <port> its IKE
  *                            port, or the L2TP port of its ESP SAs
  *                            (Quick Mode ID), or 0 for any
+ *   drop <addr> <port>       delete the SAs "peer <addr> <port>" lists,
+ *                            telling the peer (Delete notifications): the
+ *                            ESP SAs that match, and each matching
+ *                            ISAKMP SA left without ESP SAs; answers
+ *                            "dropped ike-sas=N ipsec-sas=M" then "ok",
+ *                            or "error no SA for this peer". l2tpd sends
+ *                            it for a peer that stopped answering HELLO
+ *                            (Windows does no DPD)
  *   watch                    answers "ok", then streams event lines
  *                            ("sa-up ...", "sa-down ...") until the
  *                            client closes the connection
@@ -31,7 +39,7 @@
  * kind and keys are lower case [a-z0-9-], never "ok" or "error"; values
  * are printable ASCII without spaces (a byte outside 0x21..0x7e is sent
  * as '?'). Every line is at most CTL_LINE_MAX bytes with its "\n".
- * Record kinds: "policy", "ike-sa", "ipsec-sa", "l2tp"; the event kinds
+ * Record kinds: "policy", "ike-sa", "ipsec-sa", "l2tp", "dropped"; the event kinds
  * "sa-up" and "sa-down" carry the keys of "ipsec-sa" that identify the
  * pair (id, peer, ike, cookies, spi-in, spi-out, client, l2tp-port).
  * A request that does not parse gets "error <why>" and the connection
@@ -62,14 +70,15 @@ enum ctl_cmd {
 	CTL_CMD_IPSEC_SAS,
 	CTL_CMD_REGISTER_L2TP,
 	CTL_CMD_PEER,
-	CTL_CMD_WATCH
+	CTL_CMD_WATCH,
+	CTL_CMD_DROP
 };
 
 /* A parsed request. */
 struct ctl_req {
 	enum ctl_cmd		 cmd;
-	uint16_t		 port;	/* register l2tp, peer (0: any) */
-	struct sockaddr_storage	 addr;	/* peer, port 0 in it */
+	uint16_t		 port;	/* register l2tp, peer/drop (0: any) */
+	struct sockaddr_storage	 addr;	/* peer/drop, port 0 in it */
 };
 
 /* Name of a command as on the wire ("ike-sas"), "?" if unknown. */

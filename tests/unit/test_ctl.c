@@ -53,6 +53,10 @@ test_commands(void **state)
 	s4 = (const struct sockaddr_in *)(const void *)&r.addr;
 	assert_int_equal(ntohl(s4->sin_addr.s_addr), 0xc0000205);
 	assert_int_equal(s4->sin_port, 0);
+	assert_true(parse("drop 192.0.2.5 1701", &r, &why));
+	assert_int_equal(r.cmd, CTL_CMD_DROP);
+	assert_int_equal(r.port, 1701);
+	assert_int_equal(ntohl(s4->sin_addr.s_addr), 0xc0000205);
 	assert_true(parse("peer 2001:db8::1 0", &r, &why));
 	assert_int_equal(r.addr.ss_family, AF_INET6);
 	assert_int_equal(r.port, 0);
@@ -80,6 +84,8 @@ test_refused(void **state)
 		"peer 192.0.2 500", "peer host.example 500", "peer :: x",
 		"peer 192.0.2.5  500", "peer 192.0.2.5 500 1",
 		"peer 1111:2222:3333:4444:5555:6666:7777:8888:9999 1",
+		"drop", "drop 192.0.2.5", "drop 192.0.2.5 65536",
+		"drop host.example 1701", "drop 192.0.2.5 1701 x",
 		"policies\x80", "ike-sas\x7f",
 	};
 	struct ctl_req r;
@@ -113,7 +119,7 @@ test_truncations(void **state)
 	static const char *good[] = {
 		"policies", "ike-sas", "ipsec-sas", "watch",
 		"register l2tp 1701", "peer 192.0.2.5 4500",
-		"peer 2001:db8::1 0",
+		"peer 2001:db8::1 0", "drop 192.0.2.5 1701",
 	};
 	struct ctl_req r;
 	const char *why;
@@ -131,7 +137,8 @@ test_truncations(void **state)
 			if (ctl_req_parse(buf, n, &r, &why)) {
 				/* only shorter numbers may still parse */
 				assert_true(r.cmd == CTL_CMD_REGISTER_L2TP ||
-				    r.cmd == CTL_CMD_PEER);
+				    r.cmd == CTL_CMD_PEER ||
+				    r.cmd == CTL_CMD_DROP);
 				assert_true(buf[n - 1] >= '0' &&
 				    buf[n - 1] <= '9');
 			}
@@ -145,7 +152,7 @@ test_round_trip(void **state)
 	static const char *good[] = {
 		"policies", "ike-sas", "ipsec-sas", "watch",
 		"register l2tp 1701", "peer 192.0.2.5 4500",
-		"peer 2001:db8::1 0",
+		"peer 2001:db8::1 0", "drop 192.0.2.5 1701",
 	};
 	struct ctl_req r, r2;
 	const char *why;

@@ -1126,10 +1126,27 @@ test_control(void **state)
 	assert_true(eof);
 	close(c);
 
-	/* the ESP SAs go: watchers hear it */
-	ikd_shutdown(&ctx, false);
+	/*
+	 * drop (l2tpd, for a peer dead to HELLO): another port keeps them,
+	 * the L2TP port drops both SAs, the watcher hears the ESP SAs go
+	 */
+	c = ctl_connect(path);
+	snprintf(want, sizeof(want), "drop %s 1702\n", a);
+	assert_string_equal(ctl_ask(base, c, want, buf, sizeof(buf)),
+	    "error no SA for this peer\n");
+	snprintf(want, sizeof(want), "drop %s 1701\n", a);
+	assert_string_equal(ctl_ask(base, c, want, buf, sizeof(buf)),
+	    "dropped ike-sas=1 ipsec-sas=1\nok\n");
 	(void)ctl_read(base, w, buf, sizeof(buf), "\n", &eof);
 	assert_memory_equal(buf, "sa-down id=esp#1 peer=", 22);
+	assert_string_equal(ctl_ask(base, c, "ike-sas\n", buf, sizeof(buf)),
+	    "ok\n");
+	assert_string_equal(ctl_ask(base, c, "ipsec-sas\n", buf,
+	    sizeof(buf)), "ok\n");
+	assert_string_equal(ctl_ask(base, c, want, buf, sizeof(buf)),
+	    "error no SA for this peer\n");
+	close(c);
+	ikd_shutdown(&ctx, false);
 	close(w);
 	ikd_ctl_free(ctx.ctl);
 	ctx.ctl = NULL;
