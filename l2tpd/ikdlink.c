@@ -47,14 +47,20 @@ struct ikdlink {
 	bool			 warned;
 	char			 buf[CTL_LINE_MAX * 2];
 	size_t			 len;
-	/* what was asked, oldest first: 0 register, else a tunnel id */
-	uint16_t		 pending[IKDLINK_PENDING];
+	/* what was asked, oldest first */
+	struct ikdlink_pend {
+		enum { PEND_REGISTER, PEND_PEER, PEND_DROP } kind;
+		uint16_t	 tunnel;	/* PEND_PEER */
+		char		 tag[L2TPD_TAG_MAX]; /* PEND_DROP: tunnel's */
+	}			 pending[IKDLINK_PENDING];
 	size_t			 npending;
+	char			 dropped[64];	/* PEND_DROP's record */
 	struct sesslog		 acc;		/* current peer reply */
 	bool			 acc_any;
 };
 
 static void ikdlink_connect(struct ikdlink *);
+static const struct ikdlink_pend reg = { .kind = PEND_REGISTER };
 
 static void
 retry_cb(void *arg)
@@ -76,11 +82,15 @@ ikdlink_down(struct ikdlink *l, const char *why)
 	l->registered = false;
 	/* unanswered peer queries: their tunnels stop waiting */
 	while (l->npending > 0) {
-		struct tunnel *t = tunnel_lookup(l->d,
-		    l->pending[--l->npending]);
+		const struct ikdlink_pend *p = &l->pending[--l->npending];
+		struct tunnel *t;
 
-		if (t != NULL)
+		if (p->kind == PEND_PEER &&
+		    (t = tunnel_lookup(l->d, p->tunnel)) != NULL)
 			tunnel_set_ike(t, NULL);
+		else if (p->kind == PEND_DROP)
+			logt_warnx(p->tag, "ikd went away before dropping the "
+			    "dead peer's SAs");
 	}
 	l->len = 0;
 	if (!l->warned || now - l->last_warn >= IKDLINK_WARN_MS) {
@@ -95,7 +105,8 @@ ikdlink_down(struct ikdlink *l, const char *why)
 }
 
 static int
-ikdlink_request(struct ikdlink *l, const struct ctl_req *r, uint16_t what)
+ikdlink_request(struct ikdlink *l, const struct ctl_req *r,
+    const struct ikdlink_pend *what)
 {
 	char line[CTL_REQ_MAX];
 	int n;
@@ -109,7 +120,7 @@ ikdlink_request(struct ikdlink *l, const struct ctl_req *r, uint16_t what)
 		ikdlink_down(l, "send failed");
 		return -1;
 	}
-	l->pending[l->npending++] = what;
+	l->pending[l->npending++] = *what;
 	return 0;
 }
 
@@ -219,14 +230,18 @@ static void
 ikdlink_line(struct ikdlink *l, const char *line, size_t len)
 {
 	const char *reason = NULL;
+	struct ikdlink_pend what;
 	struct tunnel *t;
-	uint16_t what;
 
 	switch (ctl_reply_classify(line, len, &reason)) {
 	case CTL_REPLY_RECORD:
-		if (l->npending > 0 && l->pending[0] != 0 &&
+		if (l->npending > 0 && l->pending[0].kind == PEND_PEER &&
 		    ikdlink_parse_record(line, len, &l->acc))
 			l->acc_any = true;
+		else if (l->npending > 0 && l->pending[0].kind == PEND_DROP &&
+		    len > 8 && memcmp(line, "dropped ", 8) == 0)
+			snprintf(l->dropped, sizeof(l->dropped), "%.*s",
+			    (int)(len - 8), line + 8);
 		return;
 	case CTL_REPLY_OK:
 	case CTL_REPLY_ERROR:
@@ -243,7 +258,16 @@ ikdlink_line(struct ikdlink *l, const char *line, size_t len)
 	memmove(l->pending, l->pending + 1,
 	    (l->npending - 1) * sizeof(l->pending[0]));
 	l->npending--;
-	if (what == 0) {
+	if (what.kind == PEND_DROP) {
+		if (reason == NULL)
+			logt_info(what.tag, "ikd dropped the dead peer's IPsec "
+			    "SAs (%s)", l->dropped[0] != '\0' ? l->dropped :
+			    "no counts");
+		else
+			logt_info(what.tag, "ikd dropped nothing: %.*s",
+			    (int)(len - 6), reason);
+		l->dropped[0] = '\0';
+	} else if (what.kind == PEND_REGISTER) {
 		if (reason == NULL) {
 			l->registered = true;
 			l->warned = false;
@@ -252,7 +276,7 @@ ikdlink_line(struct ikdlink *l, const char *line, size_t len)
 		} else
 			logt_warnx(IKDLINK_TAG, "ikd refused the registration: "
 			    "%.*s", (int)(len - 6), reason);
-	} else if ((t = tunnel_lookup(l->d, what)) != NULL) {
+	} else if ((t = tunnel_lookup(l->d, what.tunnel)) != NULL) {
 		if (!l->acc_any)
 			logt_info(t->tag, "ikd knows no IPsec SA of this peer");
 		tunnel_set_ike(t, l->acc_any ? &l->acc : NULL);
@@ -314,7 +338,7 @@ ikdlink_connect(struct ikdlink *l)
 	memset(&r, 0, sizeof(r));
 	r.cmd = CTL_CMD_REGISTER_L2TP;
 	r.port = l->port;
-	if (ikdlink_request(l, &r, 0) == -1)
+	if (ikdlink_request(l, &r, &reg) == -1)
 		return;
 	logt_info(IKDLINK_TAG, "connected to ikd at %s", l->path);
 	/* tunnels that came up while ikd was away */
@@ -357,29 +381,55 @@ ikdlink_free(struct ikdlink *l)
 	free(l);
 }
 
+/* The "peer"/"drop" request of t's peer: its address and L2TP port. */
+static void
+peer_req(struct ctl_req *r, enum ctl_cmd cmd, const struct tunnel *t)
+{
+	memset(r, 0, sizeof(*r));
+	r->cmd = cmd;
+	r->addr = t->peer;
+	if (r->addr.ss_family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&r->addr;
+
+		r->port = ntohs(sin->sin_port);
+		sin->sin_port = 0;
+	} else if (r->addr.ss_family == AF_INET6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&r->addr;
+
+		r->port = ntohs(sin6->sin6_port);
+		sin6->sin6_port = 0;
+	}
+}
+
 int
 ikdlink_query_peer(struct ikdlink *l, struct tunnel *t)
 {
+	struct ikdlink_pend p = { .kind = PEND_PEER, .tunnel = t->id };
 	struct ctl_req r;
 
-	memset(&r, 0, sizeof(r));
-	r.cmd = CTL_CMD_PEER;
-	r.addr = t->peer;
-	if (r.addr.ss_family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&r.addr;
-
-		r.port = ntohs(sin->sin_port);
-		sin->sin_port = 0;
-	} else if (r.addr.ss_family == AF_INET6) {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&r.addr;
-
-		r.port = ntohs(sin6->sin6_port);
-		sin6->sin6_port = 0;
-	}
-	if (ikdlink_request(l, &r, t->id) == -1) {
+	peer_req(&r, CTL_CMD_PEER, t);
+	if (ikdlink_request(l, &r, &p) == -1) {
 		logt_info(t->tag, "cannot ask ikd for the peer's IKE SAs");
 		return -1;
 	}
 	t->ike_pending = true;
+	return 0;
+}
+
+int
+ikdlink_drop_peer(struct ikdlink *l, const struct tunnel *t)
+{
+	struct ikdlink_pend p = { .kind = PEND_DROP };
+	struct ctl_req r;
+
+	snprintf(p.tag, sizeof(p.tag), "%s", t->tag);
+	peer_req(&r, CTL_CMD_DROP, t);
+	if (ikdlink_request(l, &r, &p) == -1) {
+		logt_warnx(t->tag, "cannot ask ikd to drop the dead peer's "
+		    "IPsec SAs (ikd not connected): they stay until DPD or "
+		    "their lifetime ends them");
+		return -1;
+	}
+	logt_info(t->tag, "asking ikd to drop the dead peer's IPsec SAs");
 	return 0;
 }

@@ -165,6 +165,7 @@ struct tunnel {
 	uint64_t		 last_rx_ms;
 	uint64_t		 linger_until;
 	bool			 hello_sent;
+	const char		*down_cause;	/* for its sessions' end */
 	/* quirks */
 	bool			 apple;		/* NUL-terminated host name */
 	enum sesslog_client	 client;
@@ -273,6 +274,12 @@ void		 ikdlink_free(struct ikdlink *);
  * 0 when asked (t->ike_pending set), -1 when ikd is not connected.
  */
 int		 ikdlink_query_peer(struct ikdlink *, struct tunnel *);
+/*
+ * t's peer stopped answering (HELLO): ask ikd to delete its ISAKMP and
+ * ESP SAs (Windows does no DPD, so nothing else would). Async, the answer
+ * is logged. 0 when asked, -1 when ikd is not connected (logged).
+ */
+int		 ikdlink_drop_peer(struct ikdlink *, const struct tunnel *);
 /* Parse one "ipsec-sa"/"ike-sa" record line into rec; false if none. */
 bool		 ikdlink_parse_record(const char *line, size_t len,
 		    struct sesslog *rec);

@@ -305,8 +305,8 @@ tunnel_free(struct tunnel *t)
 {
 	struct l2tpd *d = t->d;
 
-	session_tunnel_down(t, t->state == TUNNEL_DEAD ? "tunnel down" :
-	    "tunnel freed");
+	session_tunnel_down(t, t->down_cause != NULL ? t->down_cause :
+	    t->state == TUNNEL_DEAD ? "tunnel down" : "tunnel freed");
 	logt_info(t->tag, "tunnel freed: %llu sent, %llu retransmitted, "
 	    "%llu received", (unsigned long long)l2tp_rel_stats(t->rel)->sent,
 	    (unsigned long long)l2tp_rel_stats(t->rel)->retransmitted,
@@ -506,6 +506,10 @@ act_peer_dead(struct tunnel *t, const struct l2tp_msg *m)
 	logt_warnx(t->tag, "peer does not acknowledge (%zu unacked): "
 	    "tearing the tunnel and its %zu sessions down",
 	    l2tp_rel_inflight(t->rel), t->nsessions);
+	t->down_cause = "peer dead: control messages unacknowledged";
+	/* everything of a dead peer goes, its IPsec SAs too */
+	if (t->d->ikd != NULL)
+		(void)ikdlink_drop_peer(t->d->ikd, t);
 }
 
 static void
