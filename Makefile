@@ -320,6 +320,8 @@ E2E_PROBE_NAMES ?= xfrm-kernel kdp-kernel plugin-pppd
 E2E_OURS_SCENARIOS ?= direct nat cleartext
 # l2tpd alone (no ikd, so no L2TP policy) must still refuse plain L2TP.
 E2E_OURS_SCENARIOS += cleartext-noikd
+# HELLO liveness: a vanished client's session, pppd and IPsec SAs all go.
+E2E_OURS_SCENARIOS += peer-dead
 
 e2e: all
 	@t0=$$(date +%s); rc=0; \

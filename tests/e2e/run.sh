@@ -7,7 +7,7 @@
 #             direct nat
 #             TOPOLOGY: direct | nat | nat-random
 #             CLIENT:   strongswan (default) | libreswan
-#             KIND:     wrong-psk | restart (TOPOLOGY may then be left out:
+#             KIND:     wrong-psk | restart | rekey | peer-dead (TOPOLOGY may then be left out:
 #                       direct), see guest/scenario.sh --wrong-psk/--restart
 #             SET:      the client proposes only this set (guest/proposals.sh:
 #                       win-ecp384 win-ecp256 win-modp2048 apple android-aes
@@ -103,6 +103,7 @@ scenario_args() {
 	wrong-psk | wrong-psk-*) kind=--wrong-psk base=${base#wrong-psk} ;;
 	restart | restart-*) kind=--restart base=${base#restart} ;;
 	rekey | rekey-*) kind=--rekey base=${base#rekey} ;;
+	peer-dead | peer-dead-*) kind=--peer-dead base=${base#peer-dead} ;;
 	esac
 	if [ -n "$kind" ]; then
 		base=${base#-}

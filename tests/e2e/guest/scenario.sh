@@ -41,6 +41,12 @@
 #             every 0.1 s runs
 #             across both rekeys and must lose nothing; the server must log
 #             a second ISAKMP SA and second ESP SAs (no iperf3)
+#   --peer-dead after the session is up the client vanishes (its firewall
+#             drops everything, as a laptop whose lid closes): the server's
+#             HELLO goes unacknowledged, and it must end the session (end
+#             record, cause "peer dead ..."), stop its pppd and have ikd
+#             drop the peer's ISAKMP and ESP SAs: none of ours is left in
+#             the server's kernel (--server ours; no iperf3)
 # The client always dials with xl2tpd (LAC) + pppd offering only MS-CHAPv2.
 #
 # Checks (exit 1 if any fails): modules loaded; server ready; IKE up with
@@ -66,6 +72,7 @@ NO_IKD=0
 WRONG_PSK=0
 RESTART=0
 REKEY=0
+PEER_DEAD=0
 QUICK=0
 PROPOSAL=
 usage() {
@@ -83,6 +90,7 @@ while [ $# -gt 0 ]; do
 	--wrong-psk) WRONG_PSK=1 ;;
 	--restart) RESTART=1 ;;
 	--rekey) REKEY=1 ;;
+	--peer-dead) PEER_DEAD=1 ;;
 	--quick) QUICK=1 ;;
 	--proposal) PROPOSAL=${2:-}; shift ;;
 	direct | nat | nat-random) TOPOLOGY=$1 ;;
@@ -105,7 +113,7 @@ if [ -n "$PROPOSAL" ]; then
 	proposal_set "$PROPOSAL" # (the line above ran in a subshell)
 	PSET_KERNEL=$(proposal_kernel_algs "$PSET_ESP") || { echo "no kernel names for $PSET_ESP" >&2; exit 2; }
 fi
-case $((CLEARTEXT + WRONG_PSK + RESTART + REKEY)) in 0 | 1) ;; *) usage ;; esac
+case $((CLEARTEXT + WRONG_PSK + RESTART + REKEY + PEER_DEAD)) in 0 | 1) ;; *) usage ;; esac
 
 mkdir -p "$E2E_OUT" "$E2E_STATE"
 : > "$METRICS"
@@ -557,6 +565,27 @@ if [ "$RESTART" = 1 ]; then
 	grep -q 'ISAKMP SA established' "$SERVER_IKE_LOG" || fail "no ISAKMP SA in the restarted daemon's log"
 	esp_rise_check "_after_restart"
 	server_info
+	exit 0
+fi
+
+# ---- 9d. the client vanishes: HELLO liveness ends everything of it ----
+if [ "$PEER_DEAD" = 1 ]; then
+	command -v server_peer_dead_wait > /dev/null 2>&1 || die_now "server $SERVER has no HELLO liveness check (peer-dead needs --server ours)"
+	N=$(ours_sa_count)
+	metric sas_before_peer_dead "$N"
+	[ "$N" -ge 2 ] || fail "only $N SAs of ours before the client vanished: the check would prove nothing"
+	server_info # (its SA checks need the peer alive)
+	in_host client sh -c 'iptables-legacy -I INPUT -j DROP && iptables-legacy -I OUTPUT -j DROP' ||
+		die_now "client firewall (drop everything)"
+	TV=$(now_cs)
+	log "client vanished (drops everything); waiting for the server to notice"
+	server_peer_dead_wait 60 || exit 1
+	metric peer_dead_session_end_s "$(since "$TV")"
+	no_sas() { [ "$(ours_sa_count)" -eq 0 ]; }
+	wait_for 10 "no SA of ours left in the server's kernel" no_sas ||
+		fail "$(ours_sa_count) SAs of ours left after the peer died"
+	metric peer_dead_sas_gone_s "$(since "$TV")"
+	metric sas_after_peer_dead "$(ours_sa_count)"
 	exit 0
 fi
 

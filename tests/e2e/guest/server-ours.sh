@@ -46,7 +46,7 @@ ike = {
 };
 l2tp = {
 	hostname = "e2e-lns";
-	hello_interval = 30;
+	hello_interval = $([ "${PEER_DEAD:-0}" = 1 ] && echo 5 || echo 30);
 };
 ppp = {
 	auth = [ "mschapv2" ];
@@ -147,13 +147,19 @@ ours_checks() {
 	fi
 	# the client's pppd hangs up; ours follows, then l2tpd sends CDN
 	_pid=$(cat "$E2E_STATE/client/run/ppp0.pid" 2> /dev/null)
-	if [ -z "$_pid" ] || ! kill "$_pid" 2> /dev/null; then
+	if [ "${PEER_DEAD:-0}" = 1 ]; then
+		: # the client vanished; the session ended without it
+	elif [ -z "$_pid" ] || ! kill "$_pid" 2> /dev/null; then
 		fail "client: no pppd to hang up"
 	fi
 	wait_for 15 "session end record" session_ended || return 0
 	_cause=$(slog_get end cause)
 	metric l2tpd_end_cause "$_cause"
-	case $_cause in pppd*) ;; *) fail "session end cause '$_cause'" ;; esac
+	if [ "${PEER_DEAD:-0}" = 1 ]; then
+		case $_cause in "peer dead"*) ;; *) fail "session end cause '$_cause', want 'peer dead ...'" ;; esac
+	else
+		case $_cause in pppd*) ;; *) fail "session end cause '$_cause'" ;; esac
+	fi
 	cp "$SESSLOG" "$E2E_OUT/sessions.jsonl" 2> /dev/null
 	sed 's/^/  server sessions: /' "$SESSLOG"
 	_user=$(slog_get end user)
@@ -196,6 +202,28 @@ server_no_ikd_checks() { # MISMATCH_DELTA TRIED
 	_w=$(grep -c 'ikd is not reachable' "$E2E_STATE/server/run/l2tpd.log" 2> /dev/null)
 	metric l2tpd_ikd_absent_warnings "${_w:-0}"
 	[ "${_w:-0}" -ge 1 ] || fail "l2tpd did not warn that ikd is absent"
+}
+
+# --peer-dead: within $1 s of the client vanishing, l2tpd ends the session
+# (end record), asks ikd to drop the peer and ikd does so; l2tpd's pppd
+# for the session is gone
+server_peer_dead_wait() { # SECS
+	wait_for "$1" "session end record (peer dead)" session_ended || return 1
+	_l=$E2E_STATE/server/run/l2tpd.log
+	grep -q 'peer does not acknowledge' "$_l" ||
+		fail "l2tpd did not log the dead peer"
+	dropped() { grep -q 'ikd dropped the dead peer' "$_l"; }
+	wait_for 5 "l2tpd: ikd dropped the peer's SAs" dropped ||
+		fail "l2tpd: no answer from ikd to the drop"
+	grep 'dead peer\|does not acknowledge' "$_l" | sed 's/^/  server l2tpd: /'
+	grep 'dropped on request\|drop .*: dropped' "$E2E_STATE/server/run/ikd.log" |
+		sed 's/^/  server ikd: /'
+	_p=$(slog_get end pppd_pid)
+	metric peer_dead_pppd_pid "$_p"
+	pppd_gone() { ! kill -0 "$_p" 2> /dev/null; }
+	[ -n "$_p" ] && wait_for 10 "server pppd $_p gone" pppd_gone ||
+		fail "the server's pppd ${_p:-?} of the dead session is still running"
+	return 0
 }
 
 # ikd restarts: l2tpd registers again at once (with --no-ikd: ikd starts
