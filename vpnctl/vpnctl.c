@@ -4,7 +4,7 @@
  *
  *   vpnctl [-s socket] command [args...]
  *   vpnctl ike-sas | ipsec-sas | policies | watch
- *   vpnctl register l2tp 1701 | peer 192.0.2.5 4500
+ *   vpnctl register l2tp 1701 | peer 192.0.2.5 4500 | drop 192.0.2.5 1701
  *
  * The words are joined with single spaces and checked with the same
  * parser the server uses. Record lines are printed as received; the
@@ -31,7 +31,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: vpnctl [-s socket] policies | ike-sas | "
 	    "ipsec-sas | watch | register l2tp <port> | peer <addr> "
-	    "<port>\n");
+	    "<port> | drop <addr> <port>\n");
 	exit(2);
 }
 
