@@ -430,9 +430,11 @@ conf_load(const char *path, struct conf_err *err)
 	if (c->secrets_path != NULL) {
 		text = read_file(c->secrets_path, &st, err);
 		if (text == NULL && errno == ENOENT) {
-			conf_warn_at(c, c->secrets_path, 0, NULL, "not found; "
-			    "a PSK and a first user will be generated there "
-			    "on first start");
+			if (conf_secrets_missing(c) != 0)
+				conf_warn_at(c, c->secrets_path, 0, NULL,
+				    "not found; %s will be generated there on "
+				    "first start",
+				    conf_gen_what(conf_secrets_missing(c)));
 		} else if (text == NULL) {
 			goto fail;
 		} else {
