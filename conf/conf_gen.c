@@ -25,33 +25,6 @@
 static const char gen_alphabet[] =
     "23456789abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ";
 
-unsigned int
-conf_secrets_missing(const struct vpn_conf *c)
-{
-	unsigned int what = 0;
-
-	if (c->ike.psk.str == NULL && c->ike.npeers == 0)
-		what |= CONF_GEN_PSK;
-	if (c->nusers == 0)
-		what |= CONF_GEN_USER;
-	return what;
-}
-
-const char *
-conf_gen_what(unsigned int what)
-{
-	switch (what & (CONF_GEN_PSK | CONF_GEN_USER)) {
-	case CONF_GEN_PSK | CONF_GEN_USER:
-		return "a PSK and a first user";
-	case CONF_GEN_PSK:
-		return "a PSK";
-	case CONF_GEN_USER:
-		return "a first user";
-	default:
-		return "nothing";
-	}
-}
-
 /*
  * n random characters of gen_alphabet plus a NUL into out (n + 1 bytes),
  * without modulo bias. Returns 0, or -1 with errno set.

@@ -16,6 +16,34 @@
 #include "conf.h"
 #include "conf_priv.h"
 
+/* Here, not in conf_gen.c: the pppd plugin links this file only. */
+unsigned int
+conf_secrets_missing(const struct vpn_conf *c)
+{
+	unsigned int what = 0;
+
+	if (c->ike.psk.str == NULL && c->ike.npeers == 0)
+		what |= CONF_GEN_PSK;
+	if (c->nusers == 0)
+		what |= CONF_GEN_USER;
+	return what;
+}
+
+const char *
+conf_gen_what(unsigned int what)
+{
+	switch (what & (CONF_GEN_PSK | CONF_GEN_USER)) {
+	case CONF_GEN_PSK | CONF_GEN_USER:
+		return "a PSK and a first user";
+	case CONF_GEN_PSK:
+		return "a PSK";
+	case CONF_GEN_USER:
+		return "a first user";
+	default:
+		return "nothing";
+	}
+}
+
 /* Move a secret from the secrets file's scratch struct into conf. */
 static void
 secret_move(struct conf_secret *to, struct conf_secret *from,
