@@ -7,6 +7,7 @@
 #   make e2e        end-to-end lab in user-mode-linux with real peers
 #   make test       all of the above, as CI runs it (installs deps first)
 #   make run        start the server on conf/vpn.conf
+#   make demo       the whole dial-in in the UML lab, with a real client
 #   SANITIZE=address,undefined make check   unit tests under ASan+UBSan
 
 CC ?= gcc
@@ -315,6 +316,9 @@ E2E_IKD_SCENARIOS ?= direct nat cleartext wrong-psk restart rekey \
 # Component probes in the lab (tests/e2e/run-probes.sh): ikd's XFRM code,
 # l2tpd's kernel data path, the pppd plugin in a real pppd.
 E2E_PROBE_NAMES ?= xfrm-kernel kdp-kernel plugin-pppd
+# scripts/run.sh (make run) itself: first-start secrets, both daemons up,
+# Ctrl-C leaves no kernel state (tests/e2e/guest/run-script.sh).
+E2E_PROBE_NAMES += run-script
 # The whole product (ikd + l2tpd + pppd with our plugin) against the real
 # strongSwan + xl2tpd + pppd client (tests/e2e/guest/server-ours.sh).
 E2E_OURS_SCENARIOS ?= direct nat cleartext
@@ -342,6 +346,16 @@ run:
 	./scripts/deps.sh build
 	$(MAKE) all
 	./scripts/run.sh
+
+# ---- make demo: the whole dial-in in the UML lab (scripts/demo.sh) ----
+# Our server (ikd + l2tpd + plugin) and a real strongSwan + xl2tpd + pppd
+# client; prints the client's address, the server's PPP address, the ping.
+.PHONY: demo
+demo:
+	./scripts/deps.sh
+	$(MAKE) all
+	./scripts/demo.sh
+# ---- end make demo ----
 
 clean:
 	rm -rf build

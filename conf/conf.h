@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define CONF_MAX_LISTEN		16	/* ike.listen entries */
 #define CONF_MAX_PROPOSALS	32	/* ike.proposals, ike.esp entries */
@@ -288,7 +289,8 @@ int		 conf_finish(struct vpn_conf *conf, struct conf_err *err);
 
 /*
  * Read path, parse it, load the secrets file it names if it exists
- * (absent: a warning, the secrets are generated on first start), and
+ * (absent: a warning naming what conf_load_start() will generate there,
+ * if anything; this function never writes), and
  * finish. Refuses a file holding secrets that group or others may read, a
  * secrets file owned by someone else than root or the effective user, and
  * a world-writable main file. Relative paths in the file resolve against
@@ -296,6 +298,39 @@ int		 conf_finish(struct vpn_conf *conf, struct conf_err *err);
  * caller, or NULL with err filled.
  */
 struct vpn_conf	*conf_load(const char *path, struct conf_err *err);
+
+/* First start: what an absent secrets file is generated with. */
+#define CONF_GEN_PSK		0x01	/* ike.psk: no PSK at all in the main file */
+#define CONF_GEN_USER		0x02	/* user CONF_GEN_USER_NAME: no users */
+#define CONF_GEN_USER_NAME	"vpnuser"
+#define CONF_GEN_PSK_LEN	32	/* characters (~186 bits) */
+#define CONF_GEN_PASSWORD_LEN	20	/* characters (~116 bits) */
+
+/*
+ * What the secrets file would have to supply (CONF_GEN_* flags): a PSK
+ * when the main file has neither ike.psk nor ike.peers, a first user when
+ * it lists none. 0: nothing, the file is then not generated.
+ */
+unsigned int	 conf_secrets_missing(const struct vpn_conf *conf);
+
+/* "a PSK and a first user", "a PSK", ... for messages. */
+const char	*conf_gen_what(unsigned int what);
+
+/*
+ * conf_load() for a daemon starting for real (never --check-config, never
+ * the pppd plugin). If the secrets file is absent and the main file lacks
+ * a PSK or users (conf_secrets_missing), create it: random values from
+ * getrandom(2), mode 0600, written to a temporary file beside it and
+ * link()ed into place, so the file appears complete or not at all and a
+ * second daemon starting at the same moment reads the first one's file
+ * instead of writing its own. Refuses a directory that group or others
+ * may write unless it is sticky. Then loads as usual. If this call created
+ * the file, *generated gets what it holds (else 0) and, when out is not
+ * NULL, the values and the path are printed there once; they are never
+ * put in err or the warnings. Returns like conf_load().
+ */
+struct vpn_conf	*conf_load_start(const char *path, FILE *out,
+		    unsigned int *generated, struct conf_err *err);
 
 /* Free conf, wiping every secret first. NULL is a no-op. */
 void		 conf_free(struct vpn_conf *conf);

@@ -16,6 +16,34 @@
 #include "conf.h"
 #include "conf_priv.h"
 
+/* Here, not in conf_gen.c: the pppd plugin links this file only. */
+unsigned int
+conf_secrets_missing(const struct vpn_conf *c)
+{
+	unsigned int what = 0;
+
+	if (c->ike.psk.str == NULL && c->ike.npeers == 0)
+		what |= CONF_GEN_PSK;
+	if (c->nusers == 0)
+		what |= CONF_GEN_USER;
+	return what;
+}
+
+const char *
+conf_gen_what(unsigned int what)
+{
+	switch (what & (CONF_GEN_PSK | CONF_GEN_USER)) {
+	case CONF_GEN_PSK | CONF_GEN_USER:
+		return "a PSK and a first user";
+	case CONF_GEN_PSK:
+		return "a PSK";
+	case CONF_GEN_USER:
+		return "a first user";
+	default:
+		return "nothing";
+	}
+}
+
 /* Move a secret from the secrets file's scratch struct into conf. */
 static void
 secret_move(struct conf_secret *to, struct conf_secret *from,
@@ -430,9 +458,11 @@ conf_load(const char *path, struct conf_err *err)
 	if (c->secrets_path != NULL) {
 		text = read_file(c->secrets_path, &st, err);
 		if (text == NULL && errno == ENOENT) {
-			conf_warn_at(c, c->secrets_path, 0, NULL, "not found; "
-			    "a PSK and a first user will be generated there "
-			    "on first start");
+			if (conf_secrets_missing(c) != 0)
+				conf_warn_at(c, c->secrets_path, 0, NULL,
+				    "not found; %s will be generated there on "
+				    "first start",
+				    conf_gen_what(conf_secrets_missing(c)));
 		} else if (text == NULL) {
 			goto fail;
 		} else {

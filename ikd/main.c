@@ -248,7 +248,7 @@ main(int argc, char *argv[])
 	struct parent p;
 	struct ikd tmp;
 	enum log_level level;
-	unsigned int nsa = 0;
+	unsigned int nsa = 0, generated;
 	size_t i;
 	int status, sp[2];
 
@@ -258,7 +258,9 @@ main(int argc, char *argv[])
 		return conf_check_cli("ikd", opts.config, CONF_DESCRIBE_IKE);
 
 	log_init("ikd", true, 0);
-	if ((conf = conf_load(opts.config, &err)) == NULL)
+	/* first start: may generate the secrets file, printing its values */
+	if ((conf = conf_load_start(opts.config, stdout, &generated,
+	    &err)) == NULL)
 		fatalx("%s", err.msg);
 	log_init("ikd", opts.foreground || !conf->log.syslog,
 	    conf->log.facility);
@@ -270,6 +272,10 @@ main(int argc, char *argv[])
 	log_setlevel(level);
 	for (i = 0; i < conf->nwarnings; i++)
 		log_warnx("%s", conf->warnings[i]);
+	if (generated != 0)
+		log_info("first start: generated %s (mode 0600) with %s; the "
+		    "values went to standard output only", conf->secrets_path,
+		    conf_gen_what(generated));
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		fatal("signal");
 	if (!opts.foreground && daemon(0, 0) == -1)

@@ -232,6 +232,7 @@ main(int argc, char *argv[])
 	struct event *ev_listen, *ev_int, *ev_term, *ev_hup, *ev_chld;
 	enum log_level level;
 	char sock[PATH_MAX], conf_path[PATH_MAX];
+	unsigned int generated;
 	size_t i;
 	int status;
 
@@ -242,7 +243,9 @@ main(int argc, char *argv[])
 		    CONF_DESCRIBE_L2TP);
 
 	log_init("l2tpd", true, 0);
-	if ((conf = conf_load(opts.config, &err)) == NULL)
+	/* first start: may generate the secrets file, printing its values */
+	if ((conf = conf_load_start(opts.config, stdout, &generated,
+	    &err)) == NULL)
 		fatalx("%s", err.msg);
 	log_init("l2tpd", opts.foreground || !conf->log.syslog,
 	    conf->log.facility);
@@ -254,6 +257,10 @@ main(int argc, char *argv[])
 	log_setlevel(level);
 	for (i = 0; i < conf->nwarnings; i++)
 		log_warnx("%s", conf->warnings[i]);
+	if (generated != 0)
+		log_info("first start: generated %s (mode 0600) with %s; the "
+		    "values went to standard output only", conf->secrets_path,
+		    conf_gen_what(generated));
 	/* pppd's plugin reads the same file: give it an absolute path */
 	if (realpath(conf->path, conf_path) == NULL)
 		fatal("realpath %s", conf->path);

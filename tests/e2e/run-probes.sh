@@ -2,10 +2,12 @@
 # run-probes.sh -- the lab's component probes, each in its own UML guest:
 # guest/xfrm-kernel.sh (ikd's XFRM code against real ESP), guest/kdp-kernel.sh
 # (l2tpd's kernel data path: tunnels, sessions, pppd over L2TP) and
-# guest/plugin-pppd.sh (our pppd plugin in a real pppd against a real peer).
+# guest/plugin-pppd.sh (our pppd plugin in a real pppd against a real peer),
+# guest/run-script.sh (scripts/run.sh, i.e. `make run`, start to Ctrl-C).
 #
 # usage: tests/e2e/run-probes.sh [-t SECS] [NAME...]   (NAME: xfrm-kernel
-#        kdp-kernel plugin-pppd; default all). Needs root and `make all`.
+#        kdp-kernel plugin-pppd run-script; default all). Needs root and
+#        `make all`.
 # Output: build/e2e/runs/probe-NAME/, one PASS/FAIL line per probe, and
 # `e2e: N passed, M failed (probes)` appended to build/e2e/runs/summary.txt.
 set -u
@@ -13,7 +15,7 @@ E2E_DIR=$(cd "$(dirname "$0")" && pwd)
 RUNS=${E2E_BUILD:-$E2E_DIR/../../build/e2e}/runs
 LIMIT=400
 if [ "${1:-}" = -t ]; then LIMIT=$2; shift 2; fi
-[ $# -gt 0 ] || set -- xfrm-kernel kdp-kernel plugin-pppd
+[ $# -gt 0 ] || set -- xfrm-kernel kdp-kernel plugin-pppd run-script
 exec < /dev/null
 mkdir -p "$RUNS"
 passed=0
