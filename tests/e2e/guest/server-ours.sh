@@ -242,7 +242,7 @@ ours_checks() {
 # widen the window down to what arrived (iperf3's receiver numbers).
 # packets_in/out: the datagrams plus at most ACCT_PKTS_EXTRA others
 # (iperf3's TCP control connections, one ping, IPCP). In UML iperf3's
-# UDP pacing reaches only ~2000 datagrams in 4 s whatever the rate, so
+# UDP reaches only 1300-6700 datagrams in 4 s whatever the rate, so
 # those ~40 packets are ~2 % of the count, a fixed allowance instead.
 ACCT_LEN=1200
 ACCT_RATE=${E2E_ACCT_RATE:-40M}
