@@ -332,6 +332,7 @@ session_recv_iccn(struct session *s, const struct l2tp_msg *m)
 {
 	struct l2tpd *d = s->t->d;
 	struct kdp_session_cfg kc;
+	int rc;
 
 	memset(&kc, 0, sizeof(kc));
 	kc.session_id = s->id;
@@ -350,17 +351,20 @@ session_recv_iccn(struct session *s, const struct l2tp_msg *m)
 	session_set_state(s, SESSION_ESTABLISHED);
 	d->ctr.sessions++;
 	s->started = true;
+	/* pppd first: the START record names its pid */
+	rc = d->ops->pppd_start(d, s);
+	if (rc == 0)
+		s->rec.pppd_pid = s->pppd_pid;
 	/* the record carries the IKE identifiers: wait for ikd's answer */
 	if (s->t->ike_pending)
 		s->start_pending = true;
 	else
 		sesslog_emit(d->slog, &s->rec, SESSLOG_START, NULL);
-	if (d->ops->pppd_start(d, s) == -1) {
+	if (rc == -1) {
 		session_close(s, L2TP_CDN_NO_RESOURCES_TEMP,
 		    "pppd did not start");
 		return;
 	}
-	s->rec.pppd_pid = s->pppd_pid;
 	logt_info(s->tag, "ICCN (tx speed %u, framing %u%s): pppd %d",
 	    m->v.tx_speed, m->v.framing_type, s->sequencing ?
 	    ", sequencing" : "", (int)s->pppd_pid);

@@ -9,6 +9,10 @@
 #             CLIENT:   strongswan (default) | libreswan
 #             KIND:     wrong-psk | restart | rekey | peer-dead (TOPOLOGY may then be left out:
 #                       direct), see guest/scenario.sh --wrong-psk/--restart
+
+#             KIND:     wrong-psk | restart | wrong-password (TOPOLOGY
+#                       may then be left out: direct), see guest/scenario.sh
+#                       --wrong-psk/--restart/--wrong-password
 #             SET:      the client proposes only this set (guest/proposals.sh:
 #                       win-ecp384 win-ecp256 win-modp2048 apple android-aes
 #                       android-3des; android-* not with libreswan)
@@ -21,7 +25,8 @@
 #             matrix-TOPOLOGY[-CLIENT]: TOPOLOGY[-CLIENT]-p=SET for every
 #             SET, with each client that can propose it (or only CLIENT)
 #   -s SERVER server side: guest/server-SERVER.sh (default ref = strongSwan +
-#             xl2tpd + pppd); wrong-psk, restart and -p=SET need ikd
+#             xl2tpd + pppd); wrong-psk, restart and -p=SET need ikd,
+#             wrong-password needs ours (its session log)
 #   -i SECS   iperf3 seconds each way (default 4; 0 = no iperf3)
 #   -q        quick: no iperf3 and 5 steady pings instead of 20 (IKE + L2TP +
 #             ping only; what CI runs for the matrix)
@@ -38,7 +43,10 @@
 #             rtt_ms=MIN/AVG/MAX up_mbit= down_mbit= and, where the
 #             scenario has them: algs= (negotiated), cleartext_answers=,
 #             tmpl_mismatch=, auth_fail_lines=, policy_back_ms=,
-#             orphan_sas=, redial_ping_s=
+#             orphan_sas=, redial_ping_s=, acct_up=, acct_down=,
+#             acct_pkts_up=, acct_pkts_down= (-s ours: session counters /
+#             iperf3 UDP IP bytes or datagrams), auth_fail=USER/CAUSE,
+#             addr_after_fail=
 # (first_ping_s: from the client's IKE daemon start to the first ping reply
 # over ppp0; see README.md for every metric), then
 #   e2e: N passed, M failed
@@ -101,6 +109,7 @@ scenario_args() {
 		return 0
 		;;
 	wrong-psk | wrong-psk-*) kind=--wrong-psk base=${base#wrong-psk} ;;
+	wrong-password | wrong-password-*) kind=--wrong-password base=${base#wrong-password} ;;
 	restart | restart-*) kind=--restart base=${base#restart} ;;
 	rekey | rekey-*) kind=--rekey base=${base#rekey} ;;
 	peer-dead | peer-dead-*) kind=--peer-dead base=${base#peer-dead} ;;
@@ -182,7 +191,10 @@ for name in "$@"; do
 		cleartext_answers:wire_cleartext_l2tp_from_server_pkts \
 		tmpl_mismatch:server_xfrm_in_tmpl_mismatch_delta auth_fail_lines:ikd_auth_failed_lines \
 		server_sas:server_ours_sas policy_back_ms:policy_back_ms \
-		orphan_sas:orphan_sas_after_restart redial_ping_s:redial_to_ping_s; do
+		orphan_sas:orphan_sas_after_restart redial_ping_s:redial_to_ping_s \
+		acct_up:acct_up_ratio acct_down:acct_down_ratio \
+		acct_pkts_up:acct_up_pkts_ratio acct_pkts_down:acct_down_pkts_ratio \
+		auth_fail:auth_fail_user_cause addr_after_fail:address_after_auth_fail; do
 		v=$(m "${f#*:}")
 		v=${v// /,}
 		[ "${f#*:}" = ping_rtt_ms ] && v=${v%/*} # min/avg/max, without mdev

@@ -476,7 +476,8 @@ test_happy_path(void **state)
 	struct session *s;
 	struct l2tp_msg m;
 	uint16_t sid;
-	char *log;
+	char *log, pid[32];
+	pid_t pppd_pid;
 
 	(void)state;
 	env_init(&e, 4, 4, "");
@@ -491,6 +492,7 @@ test_happy_path(void **state)
 	assert_int_equal(nsess_live, 1);
 	assert_int_equal(nstarted, 1);
 	assert_true(s->pppd_pid > 0);
+	pppd_pid = s->pppd_pid;
 	assert_true(tick(&e));
 	assert_int_equal(last_type(&e, &m), L2TP_MSG_ZLB);
 	/* pppd exits: CDN to the peer, END record with kernel counters */
@@ -503,6 +505,10 @@ test_happy_path(void **state)
 	log = slog_text(&e);
 	assert_non_null(strstr(log, "\"event\":\"start\""));
 	assert_non_null(strstr(log, "\"event\":\"end\""));
+	/* START (written at ICCN: nothing to wait for) names pppd */
+	snprintf(pid, sizeof(pid), "\"pppd_pid\":%d,", (int)pppd_pid);
+	assert_non_null(strstr(log, pid));
+	assert_true(strstr(log, pid) < strstr(log, "\"event\":\"end\""));
 	assert_non_null(strstr(log, "\"bytes_in\":111"));
 	assert_non_null(strstr(log, "\"bytes_out\":222"));
 	env_free(&e);

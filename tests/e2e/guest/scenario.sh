@@ -5,6 +5,7 @@
 # usage: scenario.sh [--topo direct|nat|nat-random] [--server NAME]
 #                    [--client strongswan|libreswan] [--iperf SECS] [--quick]
 #                    [--proposal SET] [--cleartext | --wrong-psk | --restart]
+#                    [--wrong-password]
 #   --topo    direct: client 192.0.2.2 <-> server 192.0.2.1 (default)
 #             nat: client 198.51.100.2 behind a MASQUERADE router (NAT-T,
 #             ESP in UDP 4500); nat-random: MASQUERADE --random
@@ -47,6 +48,11 @@
 #             record, cause "peer dead ..."), stop its pppd and have ikd
 #             drop the peer's ISAKMP and ESP SAs: none of ours is left in
 #             the server's kernel (--server ours; no iperf3)
+
+#   --wrong-password  the client's pppd offers a wrong MS-CHAPv2 password
+#             (guest/wrong-password.sh): refused, the server module's
+#             session log shows it, then the right one gets the pool's
+#             first address (needs a server with server_wrong_password_check)
 # The client always dials with xl2tpd (LAC) + pppd offering only MS-CHAPv2.
 #
 # Checks (exit 1 if any fails): modules loaded; server ready; IKE up with
@@ -73,10 +79,12 @@ WRONG_PSK=0
 RESTART=0
 REKEY=0
 PEER_DEAD=0
+
+WRONG_PASSWORD=0
 QUICK=0
 PROPOSAL=
 usage() {
-	sed -n '5,43p' "$0" >&2
+	sed -n '5,48p' "$0" >&2
 	exit 2
 }
 while [ $# -gt 0 ]; do
@@ -91,6 +99,8 @@ while [ $# -gt 0 ]; do
 	--restart) RESTART=1 ;;
 	--rekey) REKEY=1 ;;
 	--peer-dead) PEER_DEAD=1 ;;
+
+	--wrong-password) WRONG_PASSWORD=1 ;;
 	--quick) QUICK=1 ;;
 	--proposal) PROPOSAL=${2:-}; shift ;;
 	direct | nat | nat-random) TOPOLOGY=$1 ;;
@@ -108,6 +118,8 @@ case $IPERF_SECS in '' | *[!0-9]*) usage ;; esac
 . "$E2E_GUEST/client-$CLIENT.sh"
 # shellcheck source=tests/e2e/guest/proposals.sh
 . "$E2E_GUEST/proposals.sh"
+# shellcheck source=tests/e2e/guest/wrong-password.sh
+. "$E2E_GUEST/wrong-password.sh"
 if [ -n "$PROPOSAL" ]; then
 	why=$(proposal_client_ok "$PROPOSAL" "$CLIENT") || { echo "$why" >&2; exit 2; }
 	proposal_set "$PROPOSAL" # (the line above ran in a subshell)
@@ -115,9 +127,11 @@ if [ -n "$PROPOSAL" ]; then
 fi
 case $((CLEARTEXT + WRONG_PSK + RESTART + REKEY + PEER_DEAD)) in 0 | 1) ;; *) usage ;; esac
 
+case $((CLEARTEXT + WRONG_PSK + RESTART + REKEY + WRONG_PASSWORD)) in 0 | 1) ;; *) usage ;; esac
+
 mkdir -p "$E2E_OUT" "$E2E_STATE"
 : > "$METRICS"
-echo "scenario=$TOPOLOGY server=$SERVER client=$CLIENT cleartext=$CLEARTEXT wrong_psk=$WRONG_PSK restart=$RESTART proposal=${PROPOSAL:-default}" >> "$METRICS"
+echo "scenario=$TOPOLOGY server=$SERVER client=$CLIENT cleartext=$CLEARTEXT wrong_psk=$WRONG_PSK restart=$RESTART wrong_password=$WRONG_PASSWORD proposal=${PROPOSAL:-default}" >> "$METRICS"
 log "scenario: topology=$TOPOLOGY server=$SERVER client=$CLIENT iperf=${IPERF_SECS}s cleartext=$CLEARTEXT wrong_psk=$WRONG_PSK restart=$RESTART proposal=${PROPOSAL:-default}${PROPOSAL:+ ($PSET_IKE / $PSET_ESP)}"
 
 # words LIST: LIST on one line
@@ -266,6 +280,10 @@ if [ "$WRONG_PSK" = 1 ]; then
 	client_set_psk "e2e-lab-psk-WRONG" || die_now "client: cannot set the wrong PSK"
 	log "client PSK set to a wrong value"
 fi
+if [ "$WRONG_PASSWORD" = 1 ]; then
+	client_set_ppp_password "$WP_WRONG" || die_now "client: cannot set the wrong PPP password"
+	log "client PPP password set to a wrong value"
+fi
 for h in $("$TOPO" hosts); do "$TOPO" up "$h" || die_now "topology up $h"; done
 client_prepare || exit 1
 metric setup_s "$(since "$T0")"
@@ -395,6 +413,12 @@ metric ike_up_s "$IKE_UP_S"
 server_has_sas() { [ "$(esp_sa_count server)" -ge 2 ]; }
 wait_for 5 "2 ESP SAs in the server's kernel" server_has_sas || exit 1
 log "IKE up: ESP SAs in both kernels"
+
+# ---- negative test: a wrong PPP password (guest/wrong-password.sh) ----
+if [ "$WRONG_PASSWORD" = 1 ]; then
+	wrong_password_run
+	exit 0
+fi
 
 in_host client sh -c 'echo "c e2e" > /run/xl2tpd/l2tp-control' || die_now "dial (l2tp-control)"
 TD=$(now_cs)
