@@ -320,13 +320,6 @@ E2E_PROBE_NAMES ?= xfrm-kernel kdp-kernel plugin-pppd
 # Ctrl-C leaves no kernel state (tests/e2e/guest/run-script.sh).
 E2E_PROBE_NAMES += run-script
 # The whole product (ikd + l2tpd + pppd with our plugin) against the real
-# strongSwan + xl2tpd + pppd client (tests/e2e/guest/server-ours.sh).
-E2E_OURS_SCENARIOS ?= direct nat cleartext
-# l2tpd alone (no ikd, so no L2TP policy) must still refuse plain L2TP.
-E2E_OURS_SCENARIOS += cleartext-noikd
-# HELLO liveness: a vanished client's session, pppd and IPsec SAs all go.
-E2E_OURS_SCENARIOS += peer-dead
-
 # strongSwan + xl2tpd + pppd client (tests/e2e/guest/server-ours.sh):
 # direct and nat also re-dial for the accounting check (iperf3 UDP against
 # the session log, within 1 %), Libreswan as the IKE client, a wrong PPP
@@ -335,6 +328,10 @@ E2E_OURS_SCENARIOS += peer-dead
 # (a missing row is a failed scenario, counted already).
 E2E_OURS_SCENARIOS ?= direct nat cleartext direct-libreswan nat-libreswan \
 	wrong-password
+# l2tpd alone (no ikd, so no L2TP policy) must still refuse plain L2TP.
+E2E_OURS_SCENARIOS += cleartext-noikd
+# HELLO liveness: a vanished client's session, pppd and IPsec SAs all go.
+E2E_OURS_SCENARIOS += peer-dead
 
 e2e: all
 	@t0=$$(date +%s); rc=0; \

@@ -7,12 +7,9 @@
 #             direct nat
 #             TOPOLOGY: direct | nat | nat-random
 #             CLIENT:   strongswan (default) | libreswan
-#             KIND:     wrong-psk | restart | rekey | peer-dead (TOPOLOGY may then be left out:
-#                       direct), see guest/scenario.sh --wrong-psk/--restart
-
-#             KIND:     wrong-psk | restart | wrong-password (TOPOLOGY
-#                       may then be left out: direct), see guest/scenario.sh
-#                       --wrong-psk/--restart/--wrong-password
+#             KIND:     wrong-psk | restart | rekey | peer-dead |
+#                       wrong-password (TOPOLOGY may then be left out:
+#                       direct), see guest/scenario.sh --KIND
 #             SET:      the client proposes only this set (guest/proposals.sh:
 #                       win-ecp384 win-ecp256 win-modp2048 apple android-aes
 #                       android-3des; android-* not with libreswan)

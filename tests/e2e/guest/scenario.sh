@@ -5,7 +5,7 @@
 # usage: scenario.sh [--topo direct|nat|nat-random] [--server NAME]
 #                    [--client strongswan|libreswan] [--iperf SECS] [--quick]
 #                    [--proposal SET] [--cleartext | --wrong-psk | --restart]
-#                    [--wrong-password]
+#                    [--rekey | --peer-dead | --wrong-password] [--no-ikd]
 #   --topo    direct: client 192.0.2.2 <-> server 192.0.2.1 (default)
 #             nat: client 198.51.100.2 behind a MASQUERADE router (NAT-T,
 #             ESP in UDP 4500); nat-random: MASQUERADE --random
@@ -48,7 +48,6 @@
 #             record, cause "peer dead ..."), stop its pppd and have ikd
 #             drop the peer's ISAKMP and ESP SAs: none of ours is left in
 #             the server's kernel (--server ours; no iperf3)
-
 #   --wrong-password  the client's pppd offers a wrong MS-CHAPv2 password
 #             (guest/wrong-password.sh): refused, the server module's
 #             session log shows it, then the right one gets the pool's
@@ -79,12 +78,11 @@ WRONG_PSK=0
 RESTART=0
 REKEY=0
 PEER_DEAD=0
-
 WRONG_PASSWORD=0
 QUICK=0
 PROPOSAL=
 usage() {
-	sed -n '5,48p' "$0" >&2
+	sed -n '5,54p' "$0" >&2
 	exit 2
 }
 while [ $# -gt 0 ]; do
@@ -99,7 +97,6 @@ while [ $# -gt 0 ]; do
 	--restart) RESTART=1 ;;
 	--rekey) REKEY=1 ;;
 	--peer-dead) PEER_DEAD=1 ;;
-
 	--wrong-password) WRONG_PASSWORD=1 ;;
 	--quick) QUICK=1 ;;
 	--proposal) PROPOSAL=${2:-}; shift ;;
@@ -125,9 +122,7 @@ if [ -n "$PROPOSAL" ]; then
 	proposal_set "$PROPOSAL" # (the line above ran in a subshell)
 	PSET_KERNEL=$(proposal_kernel_algs "$PSET_ESP") || { echo "no kernel names for $PSET_ESP" >&2; exit 2; }
 fi
-case $((CLEARTEXT + WRONG_PSK + RESTART + REKEY + PEER_DEAD)) in 0 | 1) ;; *) usage ;; esac
-
-case $((CLEARTEXT + WRONG_PSK + RESTART + REKEY + WRONG_PASSWORD)) in 0 | 1) ;; *) usage ;; esac
+case $((CLEARTEXT + WRONG_PSK + RESTART + REKEY + PEER_DEAD + WRONG_PASSWORD)) in 0 | 1) ;; *) usage ;; esac
 
 mkdir -p "$E2E_OUT" "$E2E_STATE"
 : > "$METRICS"

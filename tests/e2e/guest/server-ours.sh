@@ -203,29 +203,20 @@ ours_checks() {
 		ours_reregister
 		return 0
 	fi
-	# the client's pppd hangs up; ours follows, then l2tpd sends CDN
-	_pid=$(cat "$E2E_STATE/client/run/ppp0.pid" 2> /dev/null)
 	if [ "${PEER_DEAD:-0}" = 1 ]; then
-		: # the client vanished; the session ended without it
-	elif [ -z "$_pid" ] || ! kill "$_pid" 2> /dev/null; then
-		fail "client: no pppd to hang up"
-	fi
-	wait_for 15 "session end record" session_ended || return 0
-	_cause=$(slog_get end cause)
-	metric l2tpd_end_cause "$_cause"
-	if [ "${PEER_DEAD:-0}" = 1 ]; then
+		# the client vanished; the session ended without it
+		wait_for 15 "session end record" slog_has_ends 1 || return 0
+		_cause=$(slog_get end cause)
+		metric l2tpd_end_cause "$_cause"
 		case $_cause in "peer dead"*) ;; *) fail "session end cause '$_cause', want 'peer dead ...'" ;; esac
 	else
+		# the client's pppd hangs up; ours follows, then l2tpd sends CDN
+		_ends=$(($(slog_count end) + 1))
+		client_hangup "$_ends" || return 0
+		_cause=$(slog_get end cause)
+		metric l2tpd_end_cause "$_cause"
 		case $_cause in pppd*) ;; *) fail "session end cause '$_cause'" ;; esac
 	fi
-	cp "$SESSLOG" "$E2E_OUT/sessions.jsonl" 2> /dev/null
-	sed 's/^/  server sessions: /' "$SESSLOG"
-
-	_ends=$(($(slog_count end) + 1))
-	client_hangup "$_ends" || return 0
-	_cause=$(slog_get end cause)
-	metric l2tpd_end_cause "$_cause"
-	case $_cause in pppd*) ;; *) fail "session end cause '$_cause'" ;; esac
 	_user=$(slog_get end user)
 	_addr=$(slog_get end address)
 	_in=$(slog_get end bytes_in)
@@ -273,7 +264,7 @@ server_no_ikd_checks() { # MISMATCH_DELTA TRIED
 # (end record), asks ikd to drop the peer and ikd does so; l2tpd's pppd
 # for the session is gone
 server_peer_dead_wait() { # SECS
-	wait_for "$1" "session end record (peer dead)" session_ended || return 1
+	wait_for "$1" "session end record (peer dead)" slog_has_ends 1 || return 1
 	_l=$E2E_STATE/server/run/l2tpd.log
 	grep -q 'peer does not acknowledge' "$_l" ||
 		fail "l2tpd did not log the dead peer"
@@ -290,9 +281,6 @@ server_peer_dead_wait() { # SECS
 		fail "the server's pppd ${_p:-?} of the dead session is still running"
 	return 0
 }
-
-# ikd restarts: l2tpd registers again at once (with --no-ikd: ikd starts
-# for the first time and l2tpd registers)
 
 # ---- accounting: a second session that carries only iperf3 UDP ----
 # Hang-up done, the client dials again (a new L2TP session, a new pppd);
@@ -420,7 +408,8 @@ server_wrong_password_check() {
 }
 slog_has_auth_fail() { grep -q '"event":"auth-fail"' "$SESSLOG" 2> /dev/null; }
 
-# ikd restarts: l2tpd registers again at once
+# ikd restarts: l2tpd registers again at once (with --no-ikd: ikd starts
+# for the first time and l2tpd registers)
 ours_reregister() {
 	_want=2
 	[ "${NO_IKD:-0}" = 1 ] && _want=1
