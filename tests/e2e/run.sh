@@ -8,7 +8,9 @@
 #             TOPOLOGY: direct | nat | nat-random
 #             CLIENT:   strongswan (default) | libreswan
 #             KIND:     wrong-psk | restart (TOPOLOGY may then be left out:
-#                       direct), see guest/scenario.sh --wrong-psk/--restart
+#                       direct), see guest/scenario.sh --wrong-psk/--restart;
+#                       restart2 (direct, strongswan, -s ours only): restart,
+#                       then a second client dials in (--second-client)
 #             SET:      the client proposes only this set (guest/proposals.sh:
 #                       win-ecp384 win-ecp256 win-modp2048 apple android-aes
 #                       android-3des; android-* not with libreswan)
@@ -36,7 +38,7 @@
 #             rtt_ms=MIN/AVG/MAX up_mbit= down_mbit= and, where the
 #             scenario has them: algs= (negotiated), cleartext_answers=,
 #             tmpl_mismatch=, auth_fail_lines=, policy_back_ms=,
-#             orphan_sas=, redial_ping_s=
+#             orphan_sas=, redial_ping_s=, client2_ping_s=, addrs=
 # (first_ping_s: from the client's IKE daemon start to the first ping reply
 # over ppp0; see README.md for every metric), then
 #   e2e: N passed, M failed
@@ -52,7 +54,7 @@ IPERF=4
 LIMIT=300
 QUICK=
 APPEND=0
-usage() { sed -n '2,42p' "$0" >&2; exit 2; }
+usage() { sed -n '2,44p' "$0" >&2; exit 2; }
 while getopts "as:i:qt:h" opt; do
 	case $opt in
 	s) SERVER=$OPTARG ;;
@@ -94,6 +96,12 @@ scenario_args() {
 		return 0
 		;;
 	wrong-psk | wrong-psk-*) kind=--wrong-psk base=${base#wrong-psk} ;;
+	restart2 | restart2-*)
+		# a second client after the restart: direct, strongSwan, -s ours
+		kind="--restart --second-client" base=${base#restart2}
+		case ${base#-} in '' | direct | direct-strongswan) ;; *) echo "restart2 runs only direct with strongswan" >&2; return 1 ;; esac
+		[ "$SERVER" = ours ] || { echo "restart2 needs -s ours" >&2; return 1; }
+		;;
 	restart | restart-*) kind=--restart base=${base#restart} ;;
 	rekey | rekey-*) kind=--rekey base=${base#rekey} ;;
 	esac
@@ -174,7 +182,8 @@ for name in "$@"; do
 		cleartext_answers:wire_cleartext_l2tp_from_server_pkts \
 		tmpl_mismatch:server_xfrm_in_tmpl_mismatch_delta auth_fail_lines:ikd_auth_failed_lines \
 		server_sas:server_ours_sas policy_back_ms:policy_back_ms \
-		orphan_sas:orphan_sas_after_restart redial_ping_s:redial_to_ping_s; do
+		orphan_sas:orphan_sas_after_restart redial_ping_s:redial_to_ping_s \
+		client2_ping_s:client2_dial_to_ping_s addrs:client1_client2_addr; do
 		v=$(m "${f#*:}")
 		v=${v// /,}
 		[ "${f#*:}" = ping_rtt_ms ] && v=${v%/*} # min/avg/max, without mdev
