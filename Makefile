@@ -318,6 +318,10 @@ E2E_PROBE_NAMES ?= xfrm-kernel kdp-kernel plugin-pppd
 # The whole product (ikd + l2tpd + pppd with our plugin) against the real
 # strongSwan + xl2tpd + pppd client (tests/e2e/guest/server-ours.sh).
 E2E_OURS_SCENARIOS ?= direct nat cleartext
+# Issue 4's acceptance: ikd SIGKILLed and restarted with a session up,
+# the L2TP policy stays/comes back, then a second client dials in
+# (tests/e2e/README.md, "restart2").
+E2E_OURS_SCENARIOS += restart2
 
 e2e: all
 	@t0=$$(date +%s); rc=0; \
