@@ -21,7 +21,8 @@
 #             matrix-TOPOLOGY[-CLIENT]: TOPOLOGY[-CLIENT]-p=SET for every
 #             SET, with each client that can propose it (or only CLIENT)
 #   -s SERVER server side: guest/server-SERVER.sh (default ref = strongSwan +
-#             xl2tpd + pppd); wrong-psk, restart and -p=SET need ikd
+#             xl2tpd + pppd); wrong-psk, restart and -p=SET need ikd or
+#             ours, restart2 needs ours
 #   -i SECS   iperf3 seconds each way (default 4; 0 = no iperf3)
 #   -q        quick: no iperf3 and 5 steady pings instead of 20 (IKE + L2TP +
 #             ping only; what CI runs for the matrix)
@@ -54,7 +55,7 @@ IPERF=4
 LIMIT=300
 QUICK=
 APPEND=0
-usage() { sed -n '2,44p' "$0" >&2; exit 2; }
+usage() { sed -n '2,46p' "$0" >&2; exit 2; }
 while getopts "as:i:qt:h" opt; do
 	case $opt in
 	s) SERVER=$OPTARG ;;

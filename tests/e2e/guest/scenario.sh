@@ -500,7 +500,7 @@ l2tp_in_policy_awk='
 		if (int(r / 65536) == 19506) { print idx; blk = 0 } # 0x4c32xxxx
 	}'
 if [ "$RESTART" = 1 ]; then
-	command -v server_ike_kill > /dev/null 2>&1 || die_now "server $SERVER cannot kill/restart its IKE daemon (restart needs --server ikd)"
+	command -v server_ike_kill > /dev/null 2>&1 || die_now "server $SERVER cannot kill/restart its IKE daemon (restart needs --server ikd or ours)"
 	OLD_SPIS=$(in_host server ip xfrm state 2> /dev/null | awk "$ours_awk")
 	OLD_IDX=$(in_host server ip -s xfrm policy list dir in 2> /dev/null | awk "$l2tp_in_policy_awk")
 	log "before the kill: SAs $(words "$OLD_SPIS"), L2TP in-policy index $(words "$OLD_IDX")"
