@@ -333,6 +333,13 @@ E2E_OURS_SCENARIOS += cleartext-noikd
 # HELLO liveness: a vanished client's session, pppd and IPsec SAs all go.
 E2E_OURS_SCENARIOS += peer-dead
 
+# strongSwan + xl2tpd + pppd client (tests/e2e/guest/server-ours.sh).
+E2E_OURS_SCENARIOS ?= direct nat cleartext
+# Issue 4's acceptance: ikd SIGKILLed and restarted with a session up,
+# the L2TP policy stays/comes back, then a second client dials in
+# (tests/e2e/README.md, "restart2").
+E2E_OURS_SCENARIOS += restart2
+
 e2e: all
 	@t0=$$(date +%s); rc=0; \
 	./tests/e2e/run.sh $(E2E_SCENARIOS) || rc=1; \

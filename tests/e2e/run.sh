@@ -10,6 +10,11 @@
 #             KIND:     wrong-psk | restart | rekey | peer-dead |
 #                       wrong-password (TOPOLOGY may then be left out:
 #                       direct), see guest/scenario.sh --KIND
+
+#             KIND:     wrong-psk | restart (TOPOLOGY may then be left out:
+#                       direct), see guest/scenario.sh --wrong-psk/--restart;
+#                       restart2 (direct, strongswan, -s ours only): restart,
+#                       then a second client dials in (--second-client)
 #             SET:      the client proposes only this set (guest/proposals.sh:
 #                       win-ecp384 win-ecp256 win-modp2048 apple android-aes
 #                       android-3des; android-* not with libreswan)
@@ -24,6 +29,9 @@
 #   -s SERVER server side: guest/server-SERVER.sh (default ref = strongSwan +
 #             xl2tpd + pppd); wrong-psk, restart and -p=SET need ikd,
 #             wrong-password needs ours (its session log)
+
+#             xl2tpd + pppd); wrong-psk, restart and -p=SET need ikd or
+#             ours, restart2 needs ours
 #   -i SECS   iperf3 seconds each way (default 4; 0 = no iperf3)
 #   -q        quick: no iperf3 and 5 steady pings instead of 20 (IKE + L2TP +
 #             ping only; what CI runs for the matrix)
@@ -44,6 +52,8 @@
 #             acct_pkts_up=, acct_pkts_down= (-s ours: session counters /
 #             iperf3 UDP IP bytes or datagrams), auth_fail=USER/CAUSE,
 #             addr_after_fail=
+
+#             orphan_sas=, redial_ping_s=, client2_ping_s=, addrs=
 # (first_ping_s: from the client's IKE daemon start to the first ping reply
 # over ppp0; see README.md for every metric), then
 #   e2e: N passed, M failed
@@ -59,7 +69,7 @@ IPERF=4
 LIMIT=300
 QUICK=
 APPEND=0
-usage() { sed -n '2,42p' "$0" >&2; exit 2; }
+usage() { sed -n '2,46p' "$0" >&2; exit 2; }
 while getopts "as:i:qt:h" opt; do
 	case $opt in
 	s) SERVER=$OPTARG ;;
@@ -107,6 +117,13 @@ scenario_args() {
 		;;
 	wrong-psk | wrong-psk-*) kind=--wrong-psk base=${base#wrong-psk} ;;
 	wrong-password | wrong-password-*) kind=--wrong-password base=${base#wrong-password} ;;
+
+	restart2 | restart2-*)
+		# a second client after the restart: direct, strongSwan, -s ours
+		kind="--restart --second-client" base=${base#restart2}
+		case ${base#-} in '' | direct | direct-strongswan) ;; *) echo "restart2 runs only direct with strongswan" >&2; return 1 ;; esac
+		[ "$SERVER" = ours ] || { echo "restart2 needs -s ours" >&2; return 1; }
+		;;
 	restart | restart-*) kind=--restart base=${base#restart} ;;
 	rekey | rekey-*) kind=--rekey base=${base#rekey} ;;
 	peer-dead | peer-dead-*) kind=--peer-dead base=${base#peer-dead} ;;
@@ -192,6 +209,8 @@ for name in "$@"; do
 		acct_up:acct_up_ratio acct_down:acct_down_ratio \
 		acct_pkts_up:acct_up_pkts_ratio acct_pkts_down:acct_down_pkts_ratio \
 		auth_fail:auth_fail_user_cause addr_after_fail:address_after_auth_fail; do
+
+		client2_ping_s:client2_dial_to_ping_s addrs:client1_client2_addr; do
 		v=$(m "${f#*:}")
 		v=${v// /,}
 		[ "${f#*:}" = ping_rtt_ms ] && v=${v%/*} # min/avg/max, without mdev

@@ -16,10 +16,14 @@
 #   client_ike_down   take the connection down (its SAs gone); for re-dials
 #   client_set_proposal IKE ESP  propose exactly these (after client_stage)
 #   client_set_psk PSK           use this PSK instead (after client_stage)
+# They act on lab host $CLIENT_HOST (default "client"); the restart2
+# scenario (guest/second-client.sh) runs them once more for "client2".
+
+CLIENT_HOST=${CLIENT_HOST:-client}
 
 client_stage() {
-	"$TOPO" etc client "$E2E_DIR/ref/client/etc" || return 1
-	chmod 600 "$E2E_STATE/client/etc/ipsec.secrets" "$E2E_STATE/client/etc/ppp/chap-secrets"
+	"$TOPO" etc "$CLIENT_HOST" "$E2E_DIR/ref/client/etc" || return 1
+	chmod 600 "$E2E_STATE/$CLIENT_HOST/etc/ipsec.secrets" "$E2E_STATE/$CLIENT_HOST/etc/ppp/chap-secrets"
 }
 
 client_prepare() {
@@ -27,26 +31,26 @@ client_prepare() {
 }
 
 client_ike_start() {
-	in_host client ipsec start > "$E2E_STATE/client/ipsec-start.log" 2>&1 || {
-		fail "client: ipsec start"
+	in_host "$CLIENT_HOST" ipsec start > "$E2E_STATE/$CLIENT_HOST/ipsec-start.log" 2>&1 || {
+		fail "$CLIENT_HOST: ipsec start"
 		return 1
 	}
-	wait_for 15 "client charon" in_host client ipsec status
+	wait_for 15 "$CLIENT_HOST charon" in_host "$CLIENT_HOST" ipsec status
 }
 
 client_ike_up() {
 	# `ipsec up` (stroke) exits 0 even when IKE failed: the scenario counts
 	# the ESP SAs afterwards.
-	in_host client timeout 60 ipsec up L2TP-PSK > "$E2E_STATE/client/ipsec-up.log" 2>&1
+	in_host "$CLIENT_HOST" timeout 60 ipsec up L2TP-PSK > "$E2E_STATE/$CLIENT_HOST/ipsec-up.log" 2>&1
 }
 
 client_ike_down() {
-	in_host client timeout 20 ipsec down L2TP-PSK > "$E2E_STATE/client/ipsec-down.log" 2>&1
+	in_host "$CLIENT_HOST" timeout 20 ipsec down L2TP-PSK > "$E2E_STATE/$CLIENT_HOST/ipsec-down.log" 2>&1
 }
 
 # the staged copies are edited before `topology up` binds them
 client_set_proposal() {
-	_cf=$E2E_STATE/client/etc/ipsec.conf
+	_cf=$E2E_STATE/$CLIENT_HOST/etc/ipsec.conf
 	sed -i -e "s/^\([[:space:]]*\)ike=.*/\1ike=$1!/" \
 		-e "s/^\([[:space:]]*\)esp=.*/\1esp=$2!/" "$_cf" &&
 		grep -q "^[[:space:]]*ike=$1!\$" "$_cf" && grep -q "^[[:space:]]*esp=$2!\$" "$_cf"
@@ -56,7 +60,7 @@ client_set_proposal() {
 # new Main Mode) 30 s after they are up; ikd's lifetime floor is 300 s.
 # Equal times make charon drop the CHILD_SA rekey during the reauth.
 client_set_rekey() {
-	_cf=$E2E_STATE/client/etc/ipsec.conf
+	_cf=$E2E_STATE/$CLIENT_HOST/etc/ipsec.conf
 	sed -i "/^conn L2TP-PSK/a\\
     ikelifetime=310s\\
     keylife=300s\\
@@ -65,11 +69,11 @@ client_set_rekey() {
 }
 
 client_set_psk() {
-	sed -i "s/: PSK \".*\"/: PSK \"$1\"/" "$E2E_STATE/client/etc/ipsec.secrets" &&
-		grep -q ": PSK \"$1\"" "$E2E_STATE/client/etc/ipsec.secrets"
+	sed -i "s/: PSK \".*\"/: PSK \"$1\"/" "$E2E_STATE/$CLIENT_HOST/etc/ipsec.secrets" &&
+		grep -q ": PSK \"$1\"" "$E2E_STATE/$CLIENT_HOST/etc/ipsec.secrets"
 }
 
 client_collect() {
-	in_host client ipsec statusall > "$1/ipsec-statusall.txt" 2>&1
+	in_host "$CLIENT_HOST" ipsec statusall > "$1/ipsec-statusall.txt" 2>&1
 	return 0
 }

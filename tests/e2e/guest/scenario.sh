@@ -6,6 +6,8 @@
 #                    [--client strongswan|libreswan] [--iperf SECS] [--quick]
 #                    [--proposal SET] [--cleartext | --wrong-psk | --restart]
 #                    [--rekey | --peer-dead | --wrong-password] [--no-ikd]
+
+#                    [--second-client]
 #   --topo    direct: client 192.0.2.2 <-> server 192.0.2.1 (default)
 #             nat: client 198.51.100.2 behind a MASQUERADE router (NAT-T,
 #             ESP in UDP 4500); nat-random: MASQUERADE --random
@@ -37,6 +39,10 @@
 #             (policy_back_ms <= 1000), check that no SA of the killed
 #             instance is left, then the client re-dials IKE and pings
 #             over the same ppp0 again (no iperf3)
+#   --second-client  with --restart and --topo direct (restart2 in run.sh):
+#             topology `direct --client2`; after the restart a second
+#             client (host client2, 192.0.2.3) dials in from scratch
+#             (guest/second-client.sh; needs --server ours)
 #   --rekey   the client (strongSwan) rekeys ESP 20 s and the ISAKMP SA 30 s
 #             after they are up (lifetimes 300/310 s, margin 280 s): a ping
 #             every 0.1 s runs
@@ -83,6 +89,12 @@ QUICK=0
 PROPOSAL=
 usage() {
 	sed -n '5,54p' "$0" >&2
+
+SECOND_CLIENT=0
+QUICK=0
+PROPOSAL=
+usage() {
+	sed -n '5,48p' "$0" >&2
 	exit 2
 }
 while [ $# -gt 0 ]; do
@@ -98,6 +110,8 @@ while [ $# -gt 0 ]; do
 	--rekey) REKEY=1 ;;
 	--peer-dead) PEER_DEAD=1 ;;
 	--wrong-password) WRONG_PASSWORD=1 ;;
+
+	--second-client) SECOND_CLIENT=1 ;;
 	--quick) QUICK=1 ;;
 	--proposal) PROPOSAL=${2:-}; shift ;;
 	direct | nat | nat-random) TOPOLOGY=$1 ;;
@@ -123,6 +137,16 @@ if [ -n "$PROPOSAL" ]; then
 	PSET_KERNEL=$(proposal_kernel_algs "$PSET_ESP") || { echo "no kernel names for $PSET_ESP" >&2; exit 2; }
 fi
 case $((CLEARTEXT + WRONG_PSK + RESTART + REKEY + PEER_DEAD + WRONG_PASSWORD)) in 0 | 1) ;; *) usage ;; esac
+
+case $((CLEARTEXT + WRONG_PSK + RESTART + REKEY)) in 0 | 1) ;; *) usage ;; esac
+# the second client (restart2): its own file, guest/second-client.sh
+TOPO_OPT=
+if [ "$SECOND_CLIENT" = 1 ]; then
+	{ [ "$RESTART" = 1 ] && [ "$TOPOLOGY" = direct ]; } || usage
+	TOPO_OPT=--client2
+	# shellcheck source=tests/e2e/guest/second-client.sh
+	. "$E2E_GUEST/second-client.sh"
+fi
 
 mkdir -p "$E2E_OUT" "$E2E_STATE"
 : > "$METRICS"
@@ -255,14 +279,16 @@ metric crypto_warmup_s "$(since "$TW")"
 
 # ---- 2. hosts ----
 # (client_set_* edit the staged copies: before `topology up` binds them)
+# shellcheck disable=SC2086 # $TOPO_OPT: empty or one word
 case $TOPOLOGY in
-direct) "$TOPO" direct ;;
+direct) "$TOPO" direct $TOPO_OPT ;;
 nat) "$TOPO" nat ;;
 nat-random) "$TOPO" nat --random ;;
 esac || die_now "topology $TOPOLOGY"
 trap finish EXIT
 server_stage || die_now "server_stage"
 client_stage || die_now "client_stage"
+[ "$SECOND_CLIENT" = 0 ] || second_client_stage || die_now "second_client_stage"
 if [ -n "$PROPOSAL" ]; then
 	client_set_proposal "$PSET_IKE" "$PSET_ESP" || die_now "client: cannot set proposal $PSET_IKE / $PSET_ESP"
 	log "client proposes only: IKE $PSET_IKE, ESP $PSET_ESP"
@@ -515,7 +541,7 @@ l2tp_in_policy_awk='
 		if (int(r / 65536) == 19506) { print idx; blk = 0 } # 0x4c32xxxx
 	}'
 if [ "$RESTART" = 1 ]; then
-	command -v server_ike_kill > /dev/null 2>&1 || die_now "server $SERVER cannot kill/restart its IKE daemon (restart needs --server ikd)"
+	command -v server_ike_kill > /dev/null 2>&1 || die_now "server $SERVER cannot kill/restart its IKE daemon (restart needs --server ikd or ours)"
 	OLD_SPIS=$(in_host server ip xfrm state 2> /dev/null | awk "$ours_awk")
 	OLD_IDX=$(in_host server ip -s xfrm policy list dir in 2> /dev/null | awk "$l2tp_in_policy_awk")
 	log "before the kill: SAs $(words "$OLD_SPIS"), L2TP in-policy index $(words "$OLD_IDX")"
@@ -537,6 +563,16 @@ if [ "$RESTART" = 1 ]; then
 	[ "$N" -ge 2 ] || fail "only $N SAs of ours left after SIGKILL: the orphan check would prove nothing"
 	TR=$(now_cs)
 	server_ike_restart || die_now "restart of the IKE daemon"
+	# the poller stops at its first "new" look; with make before break
+	# there is none: stop it 1 s after the restarted daemon is ready
+	# (waiting its full 60 s left the clients without SAs long enough for
+	# our l2tpd to declare the tunnel dead)
+	wait_for 10 "restarted IKE daemon ready" server_ike_ready
+	TP=$(($(now_cs) + 100))
+	while kill -0 "$POLL_PID" 2> /dev/null && [ "$(now_cs)" -lt "$TP" ]; do
+		sleep 0.1
+	done
+	kill "$POLL_PID" 2> /dev/null
 	wait "$POLL_PID"
 	cp "$POLLOUT" "$E2E_OUT/policy-poll.txt" 2> /dev/null
 	# first "new" look after the restart, the looks, the looks without
@@ -584,6 +620,7 @@ if [ "$RESTART" = 1 ]; then
 	grep -q 'ISAKMP SA established' "$SERVER_IKE_LOG" || fail "no ISAKMP SA in the restarted daemon's log"
 	esp_rise_check "_after_restart"
 	server_info
+	[ "$SECOND_CLIENT" = 0 ] || second_client_check
 	exit 0
 fi
 

@@ -417,11 +417,18 @@ ours_reregister() {
 		kill "$IKD_PID" 2> /dev/null
 		wait "$IKD_PID" 2> /dev/null
 	fi
+
+	# registrations so far (2 after a restart scenario's restart)
+	_nreg=$(grep -c 'registered with ikd' "$E2E_STATE/server/run/l2tpd.log" 2> /dev/null)
+	kill "$IKD_PID" 2> /dev/null
+	wait "$IKD_PID" 2> /dev/null
 	_t=$(now_cs)
 	"$TOPO" exec server "$IKD_BIN" -d -v -v -f "$IKD_DIR/vpn.conf" \
 		>> "$E2E_STATE/server/run/ikd.log" 2>&1 &
 	IKD_PID=$!
 	wait_for 5 "l2tpd re-registered with ikd" l2tpd_registered "$_want" || return 0
+
+	wait_for 5 "l2tpd re-registered with ikd" l2tpd_registered $((_nreg + 1)) || return 0
 	metric l2tpd_reregister_cs "$(($(now_cs) - _t))"
 	# from the new ikd serving its control socket to l2tpd's registration
 	_a=$(grep 'ikd started' "$E2E_STATE/server/run/ikd.log" | log_ms)
