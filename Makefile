@@ -333,8 +333,6 @@ E2E_OURS_SCENARIOS += cleartext-noikd
 # HELLO liveness: a vanished client's session, pppd and IPsec SAs all go.
 E2E_OURS_SCENARIOS += peer-dead
 
-# strongSwan + xl2tpd + pppd client (tests/e2e/guest/server-ours.sh).
-E2E_OURS_SCENARIOS ?= direct nat cleartext
 # Issue 4's acceptance: ikd SIGKILLed and restarted with a session up,
 # the L2TP policy stays/comes back, then a second client dials in
 # (tests/e2e/README.md, "restart2").

@@ -9,10 +9,7 @@
 #             CLIENT:   strongswan (default) | libreswan
 #             KIND:     wrong-psk | restart | rekey | peer-dead |
 #                       wrong-password (TOPOLOGY may then be left out:
-#                       direct), see guest/scenario.sh --KIND
-
-#             KIND:     wrong-psk | restart (TOPOLOGY may then be left out:
-#                       direct), see guest/scenario.sh --wrong-psk/--restart;
+#                       direct), see guest/scenario.sh --KIND;
 #                       restart2 (direct, strongswan, -s ours only): restart,
 #                       then a second client dials in (--second-client)
 #             SET:      the client proposes only this set (guest/proposals.sh:
@@ -27,11 +24,9 @@
 #             matrix-TOPOLOGY[-CLIENT]: TOPOLOGY[-CLIENT]-p=SET for every
 #             SET, with each client that can propose it (or only CLIENT)
 #   -s SERVER server side: guest/server-SERVER.sh (default ref = strongSwan +
-#             xl2tpd + pppd); wrong-psk, restart and -p=SET need ikd,
-#             wrong-password needs ours (its session log)
-
 #             xl2tpd + pppd); wrong-psk, restart and -p=SET need ikd or
-#             ours, restart2 needs ours
+#             ours; wrong-password (its session log), peer-dead,
+#             cleartext-noikd and restart2 need ours
 #   -i SECS   iperf3 seconds each way (default 4; 0 = no iperf3)
 #   -q        quick: no iperf3 and 5 steady pings instead of 20 (IKE + L2TP +
 #             ping only; what CI runs for the matrix)
@@ -51,9 +46,7 @@
 #             orphan_sas=, redial_ping_s=, acct_up=, acct_down=,
 #             acct_pkts_up=, acct_pkts_down= (-s ours: session counters /
 #             iperf3 UDP IP bytes or datagrams), auth_fail=USER/CAUSE,
-#             addr_after_fail=
-
-#             orphan_sas=, redial_ping_s=, client2_ping_s=, addrs=
+#             addr_after_fail=, client2_ping_s=, addrs=
 # (first_ping_s: from the client's IKE daemon start to the first ping reply
 # over ppp0; see README.md for every metric), then
 #   e2e: N passed, M failed
@@ -69,7 +62,7 @@ IPERF=4
 LIMIT=300
 QUICK=
 APPEND=0
-usage() { sed -n '2,46p' "$0" >&2; exit 2; }
+usage() { sed -n '2,53p' "$0" >&2; exit 2; }
 while getopts "as:i:qt:h" opt; do
 	case $opt in
 	s) SERVER=$OPTARG ;;
@@ -117,7 +110,6 @@ scenario_args() {
 		;;
 	wrong-psk | wrong-psk-*) kind=--wrong-psk base=${base#wrong-psk} ;;
 	wrong-password | wrong-password-*) kind=--wrong-password base=${base#wrong-password} ;;
-
 	restart2 | restart2-*)
 		# a second client after the restart: direct, strongSwan, -s ours
 		kind="--restart --second-client" base=${base#restart2}
@@ -208,8 +200,7 @@ for name in "$@"; do
 		orphan_sas:orphan_sas_after_restart redial_ping_s:redial_to_ping_s \
 		acct_up:acct_up_ratio acct_down:acct_down_ratio \
 		acct_pkts_up:acct_up_pkts_ratio acct_pkts_down:acct_down_pkts_ratio \
-		auth_fail:auth_fail_user_cause addr_after_fail:address_after_auth_fail; do
-
+		auth_fail:auth_fail_user_cause addr_after_fail:address_after_auth_fail \
 		client2_ping_s:client2_dial_to_ping_s addrs:client1_client2_addr; do
 		v=$(m "${f#*:}")
 		v=${v// /,}

@@ -6,7 +6,6 @@
 #                    [--client strongswan|libreswan] [--iperf SECS] [--quick]
 #                    [--proposal SET] [--cleartext | --wrong-psk | --restart]
 #                    [--rekey | --peer-dead | --wrong-password] [--no-ikd]
-
 #                    [--second-client]
 #   --topo    direct: client 192.0.2.2 <-> server 192.0.2.1 (default)
 #             nat: client 198.51.100.2 behind a MASQUERADE router (NAT-T,
@@ -87,14 +86,9 @@ PEER_DEAD=0
 WRONG_PASSWORD=0
 QUICK=0
 PROPOSAL=
-usage() {
-	sed -n '5,54p' "$0" >&2
-
 SECOND_CLIENT=0
-QUICK=0
-PROPOSAL=
 usage() {
-	sed -n '5,48p' "$0" >&2
+	sed -n '5,60p' "$0" >&2
 	exit 2
 }
 while [ $# -gt 0 ]; do
@@ -110,7 +104,6 @@ while [ $# -gt 0 ]; do
 	--rekey) REKEY=1 ;;
 	--peer-dead) PEER_DEAD=1 ;;
 	--wrong-password) WRONG_PASSWORD=1 ;;
-
 	--second-client) SECOND_CLIENT=1 ;;
 	--quick) QUICK=1 ;;
 	--proposal) PROPOSAL=${2:-}; shift ;;
@@ -137,8 +130,6 @@ if [ -n "$PROPOSAL" ]; then
 	PSET_KERNEL=$(proposal_kernel_algs "$PSET_ESP") || { echo "no kernel names for $PSET_ESP" >&2; exit 2; }
 fi
 case $((CLEARTEXT + WRONG_PSK + RESTART + REKEY + PEER_DEAD + WRONG_PASSWORD)) in 0 | 1) ;; *) usage ;; esac
-
-case $((CLEARTEXT + WRONG_PSK + RESTART + REKEY)) in 0 | 1) ;; *) usage ;; esac
 # the second client (restart2): its own file, guest/second-client.sh
 TOPO_OPT=
 if [ "$SECOND_CLIENT" = 1 ]; then
