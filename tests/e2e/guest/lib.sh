@@ -105,3 +105,16 @@ esp_counter() {
 		cur && /bytes/ { n += $f; cur = 0; esp = 0 }
 		END { printf "%.0f\n", n }'
 }
+
+# probe_exit: a probe's last word: result=PASS or FAIL in $METRICS (by
+# FAILED), the same in the log, exit status 0 or 1
+probe_exit() {
+	if [ "$FAILED" = 0 ]; then
+		echo "result=PASS" >> "$METRICS"
+		log "PASS"
+		exit 0
+	fi
+	echo "result=FAIL" >> "$METRICS"
+	log "FAIL"
+	exit 1
+}

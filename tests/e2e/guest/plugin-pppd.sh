@@ -308,11 +308,4 @@ for f in "$E2E_OUT"/*-server.log "$E2E_OUT"/*-events.txt; do
 done
 
 metric total_s "$(since "$T_START")"
-if [ "$FAILED" = 0 ]; then
-	echo "result=PASS" >> "$METRICS"
-	log "PASS"
-	exit 0
-fi
-echo "result=FAIL" >> "$METRICS"
-log "FAIL"
-exit 1
+probe_exit

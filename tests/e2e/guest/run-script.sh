@@ -43,14 +43,7 @@ RUN_PID=
 
 finish() {
 	cp "$W"/*-stdout.txt "$W"/*-stderr.txt "$E2E_OUT"/ 2> /dev/null
-	if [ "$FAILED" = 0 ]; then
-		echo "result=PASS" >> "$METRICS"
-		log "PASS"
-		exit 0
-	fi
-	echo "result=FAIL" >> "$METRICS"
-	log "FAIL"
-	exit 1
+	probe_exit
 }
 
 for f in "$RUNSH" "$E2E_REPO/build/ikd" "$E2E_REPO/build/l2tpd" "$PLUGIN"; do
