@@ -328,6 +328,10 @@ E2E_PROBE_NAMES += run-script
 # (a missing row is a failed scenario, counted already).
 E2E_OURS_SCENARIOS ?= direct nat cleartext direct-libreswan nat-libreswan \
 	wrong-password
+# The same with the client proposing only Windows 10/11's first choice
+# (aes256-sha1-ecp384 / aes256-sha1; the plain ones keep strongSwan's
+# default so that they compare with the reference server's).
+E2E_OURS_SCENARIOS += direct-p=win-ecp384 nat-p=win-ecp384
 # l2tpd alone (no ikd, so no L2TP policy) must still refuse plain L2TP.
 E2E_OURS_SCENARIOS += cleartext-noikd
 # HELLO liveness: a vanished client's session, pppd and IPsec SAs all go.
