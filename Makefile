@@ -59,6 +59,20 @@ PROGS += $(BUILD)/vpnctl
 IKD_PRIV_SRC = ikd/priv.c $(IKD_KERNEL_SRC)
 # ---- end ikd-ctl ----
 
+# ---- pki: vpn-pki, the admin setup tool (CA, server/client certificates,
+# PKCS#12, CRL; pki/). pki/pki.c is also linked into test_pki, which checks
+# the results with the openssl CLI (tests only).
+PKI_SRC = pki/pki.c
+PROGS += $(BUILD)/vpn-pki
+$(BUILD)/vpn-pki: $(OBJ)/pki/main.o $(PKI_SRC:%.c=$(OBJ)/%.o) $(LIBVPN)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/unit/test_pki: $(OBJ)/tests/unit/test_pki.o \
+    $(PKI_SRC:%.c=$(OBJ)/%.o) $(LIBVPN)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lcmocka
+# ---- end pki ----
+
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 # Helpers the UML lab runs (built on the host; the guest sees build/).
