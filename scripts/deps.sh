@@ -9,7 +9,8 @@ set -eu
 
 BUILD="gcc make pkg-config libc6-dev libssl-dev libevent-dev libconfig-dev
  libmnl-dev ppp-dev"
-TEST="libcmocka-dev clang libclang-rt-14-dev"
+# openssl: the CLI checks vpn-pki's output in test_pki (tests only).
+TEST="libcmocka-dev clang libclang-rt-14-dev openssl"
 # The end-to-end lab: the UML kernel with ESP/L2TP/PPP modules, and the
 # real, unmodified peers (strongSwan initiator/responder, xl2tpd, pppd);
 # python3-cryptography for tests/vectors/record-lab-kat.sh (decrypts the
