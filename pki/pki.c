@@ -79,6 +79,16 @@ pki_err(const char *file, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* A file that could not be opened: errno says it better than OpenSSL. */
+static void
+open_err(const char *path)
+{
+	int e = errno;
+
+	ERR_clear_error();
+	pki_err(path, "open: %s", strerror(e));
+}
+
 static int
 path_join(char *dst, size_t cap, const char *dir, const char *name)
 {
@@ -268,9 +278,9 @@ read_cert(const char *path)
 	BIO *b;
 	X509 *x = NULL;
 
-	if ((b = BIO_new_file(path, "r")) == NULL)
-		pki_err(path, "open: %s", strerror(errno));
-	else if ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) == NULL)
+	if ((b = BIO_new_file(path, "r")) == NULL) {
+		open_err(path);
+	} else if ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) == NULL)
 		pki_err(path, "not a PEM certificate");
 	BIO_free(b);
 	return x;
@@ -282,9 +292,9 @@ read_crl(const char *path)
 	BIO *b;
 	X509_CRL *c = NULL;
 
-	if ((b = BIO_new_file(path, "r")) == NULL)
-		pki_err(path, "open: %s", strerror(errno));
-	else if ((c = PEM_read_bio_X509_CRL(b, NULL, NULL, NULL)) == NULL)
+	if ((b = BIO_new_file(path, "r")) == NULL) {
+		open_err(path);
+	} else if ((c = PEM_read_bio_X509_CRL(b, NULL, NULL, NULL)) == NULL)
 		pki_err(path, "not a PEM CRL");
 	BIO_free(b);
 	return c;
@@ -353,7 +363,7 @@ ctx_open(struct pki_ctx *c, const char *dir, bool load_ca)
 	if (path_join(path, sizeof(path), dir, "ca.key") == -1)
 		return -1;
 	if ((b = BIO_new_file(path, "r")) == NULL) {
-		pki_err(path, "open: %s", strerror(errno));
+		open_err(path);
 		return -1;
 	}
 	c->cakey = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
