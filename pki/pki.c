@@ -512,8 +512,10 @@ sign_md(void)
 static void
 print_config(FILE *out, const char *dir)
 {
-	fprintf(out, "\nConfiguration for ikd (vpn.conf, section ike; these "
-	    "keys are read from issue 5 on):\n"
+	/* XXX issue 5: today's ikd refuses these keys as unknown. */
+	fprintf(out, "\nConfiguration for ikd (vpn.conf, section ike; "
+	    "certificate authentication is not in ikd yet, which still "
+	    "refuses these keys):\n"
 	    "  ike = {\n"
 	    "    ca_file = \"%s/ca.crt\";\n"
 	    "    cert_file = \"%s/server.crt\";\n"
