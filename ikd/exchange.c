@@ -414,7 +414,7 @@ input_frag(struct ikd *ctx, const struct ikd_pkt *pkt)
 	uint8_t *msg;
 	size_t len;
 
-	if (ctx->frag == NULL && (ctx->frag = frag_table_new()) == NULL) {
+	if (ctx->frag == NULL && (ctx->frag = frag_table_new(IKD_MSG_MAX)) == NULL) {
 		ctx->ctr.alloc_failed++;
 		return;
 	}

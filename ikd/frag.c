@@ -5,7 +5,7 @@
  * partial messages a linear scan per fragment is cheaper than keeping a
  * hash consistent, and fragments only arrive for large messages (a few
  * per negotiation). Each slot owns malloc'd copies of its fragments'
- * data; a slot's data never exceeds FRAG_MAX_SIZE.
+ * data; a slot's data never exceeds the table's max_size.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -39,6 +39,7 @@ struct frag_slot {
 struct frag_table {
 	struct frag_slot slot[FRAG_MAX_TOTAL];
 	size_t used;
+	size_t max_size;
 	struct frag_stats stats;
 	struct log_ratelimit malformed_rl;
 };
@@ -151,9 +152,16 @@ peer_eq(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 }
 
 struct frag_table *
-frag_table_new(void)
+frag_table_new(size_t max_size)
 {
-	return calloc(1, sizeof(struct frag_table));
+	struct frag_table *t;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return NULL;
+	if (max_size == 0 || max_size > FRAG_MAX_SIZE)
+		max_size = FRAG_MAX_SIZE;
+	t->max_size = max_size;
+	return t;
 }
 
 static void
@@ -392,7 +400,7 @@ frag_recv(struct frag_table *t, const struct sockaddr_storage *peer,
 		slot_drop(t, s, FRAG_DROP_CONFLICT);
 		return FRAG_DROPPED;
 	}
-	if (m.frag.len > FRAG_MAX_SIZE - s->total) {
+	if (m.frag.len > t->max_size - s->total) {
 		slot_drop(t, s, FRAG_DROP_TOO_BIG);
 		return FRAG_DROPPED;
 	}

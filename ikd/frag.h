@@ -75,7 +75,7 @@ enum frag_drop {
 	FRAG_DROP_MALFORMED,	/* frag_msg_parse failed */
 	FRAG_DROP_PEER_LIMIT,	/* FRAG_MAX_PER_PEER partial messages */
 	FRAG_DROP_TOTAL_LIMIT,	/* FRAG_MAX_TOTAL partial messages */
-	FRAG_DROP_TOO_BIG,	/* data would exceed FRAG_MAX_SIZE */
+	FRAG_DROP_TOO_BIG,	/* data would exceed the table's max_size */
 	FRAG_DROP_CONFLICT,	/* same number, other data; two last; ... */
 	FRAG_DROP_TIMEOUT,	/* not complete within FRAG_TIMEOUT_MS */
 	FRAG_DROP_BAD_MESSAGE,	/* reassembled bytes are no ISAKMP message */
@@ -98,8 +98,13 @@ enum frag_result {
 
 struct frag_table;
 
-/* Empty table; NULL on allocation failure. Free with frag_table_free. */
-struct frag_table *frag_table_new(void);
+/*
+ * Empty table whose reassembled messages are at most max_size bytes
+ * (clamped to 1..FRAG_MAX_SIZE; ikd passes its own IKD_MSG_MAX, which
+ * bounds the table at FRAG_MAX_TOTAL * max_size bytes of data). NULL on
+ * allocation failure. Free with frag_table_free.
+ */
+struct frag_table *frag_table_new(size_t max_size);
 /* Free every partial message and the table (NULL is fine). */
 void frag_table_free(struct frag_table *t);
 
@@ -111,9 +116,10 @@ void frag_table_free(struct frag_table *t);
  * "last" with another number, a number above the last, another responder
  * cookie) drops the whole message. Timed-out partial messages are dropped
  * first. On FRAG_DONE *out is a malloc'd copy of the reassembled message
- * (the caller frees it) of *outlen bytes; it passed isakmp_hdr_parse, has
- * the fragments' cookies and its next payload is not 132. Every drop is
- * counted and logged once with the peer and the cookies.
+ * (the caller frees it) of *outlen <= max_size bytes; it passed
+ * isakmp_hdr_parse, has the fragments' cookies and its next payload is
+ * not 132. Every drop is counted and logged once with the peer and the
+ * cookies (malformed datagrams: rate limited, they have no message).
  */
 enum frag_result frag_recv(struct frag_table *t,
     const struct sockaddr_storage *peer, const uint8_t *p, size_t len,

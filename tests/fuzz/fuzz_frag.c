@@ -81,7 +81,7 @@ run_records(const uint8_t *p, size_t n)
 		s4->sin_addr.s_addr = htonl(0xc0000200 + (uint32_t)(i / 2));
 		s4->sin_port = htons(i % 2 ? 4500 : 500);
 	}
-	t = frag_table_new();
+	t = frag_table_new(FRAG_MAX_SIZE);
 	check(t != NULL);
 	while (n >= 3) {
 		uint8_t sel = p[0];
@@ -135,7 +135,7 @@ run_split(const uint8_t *p, size_t n)
 	memset(&peer, 0, sizeof(peer));
 	s4->sin_family = AF_INET;
 	s4->sin_port = htons(500);
-	t = frag_table_new();
+	t = frag_table_new(FRAG_MAX_SIZE);
 	check(t != NULL);
 	for (i = nf; i-- > 0;) {
 		check(off[i + 1] - off[i] <= dmax);

@@ -286,7 +286,7 @@ static void
 test_round_trip_boundaries(void **state)
 {
 	static const size_t dgrams[] = { 37, 45, 548, 544, 1232 };
-	struct frag_table *t = frag_table_new();
+	struct frag_table *t = frag_table_new(FRAG_MAX_SIZE);
 	size_t d, k, len, per, total = 0;
 	int delta, order;
 
@@ -371,7 +371,7 @@ split4(uint8_t *msg, uint8_t *buf, size_t cap, size_t *off, uint16_t id)
 static void
 test_duplicates(void **state)
 {
-	struct frag_table *t = frag_table_new();
+	struct frag_table *t = frag_table_new(FRAG_MAX_SIZE);
 	struct sockaddr_storage peer = peer4(0x0a000001, 4500);
 	uint8_t msg[100], buf[512], *out;
 	size_t off[FRAG_MAX_FRAGS + 1], outlen;
@@ -399,7 +399,7 @@ test_duplicates(void **state)
 static void
 test_conflicts(void **state)
 {
-	struct frag_table *t = frag_table_new();
+	struct frag_table *t = frag_table_new(FRAG_MAX_SIZE);
 	struct sockaddr_storage peer = peer4(0xc0a8010a, 500);
 	uint8_t msg[100], buf[512], other[64], *out;
 	uint8_t rc2[8] = { 0 };
@@ -472,7 +472,7 @@ test_conflicts(void **state)
 static void
 test_keys_separate(void **state)
 {
-	struct frag_table *t = frag_table_new();
+	struct frag_table *t = frag_table_new(FRAG_MAX_SIZE);
 	struct sockaddr_storage p1 = peer4(0x0a000001, 500);
 	struct sockaddr_storage p2 = peer4(0x0a000001, 4500);
 	uint8_t m1[100], m2[100], b1[512], b2[512], *out;
@@ -507,7 +507,7 @@ test_keys_separate(void **state)
 static void
 test_peer_and_total_limits(void **state)
 {
-	struct frag_table *t = frag_table_new();
+	struct frag_table *t = frag_table_new(FRAG_MAX_SIZE);
 	struct sockaddr_storage peer;
 	uint8_t data[16] = { 0 }, buf[128], *out;
 	size_t len, outlen;
@@ -557,7 +557,7 @@ static void
 test_too_big(void **state)
 {
 	static uint8_t data[4200], buf[4400];
-	struct frag_table *t = frag_table_new();
+	struct frag_table *t = frag_table_new(FRAG_MAX_SIZE);
 	struct sockaddr_storage peer = peer4(0x0a000001, 500);
 	uint8_t *out;
 	size_t len, outlen, i;
@@ -587,10 +587,45 @@ test_too_big(void **state)
 	frag_table_free(t);
 }
 
+/* A table made for smaller messages (ikd: IKD_MSG_MAX) drops beyond. */
+static void
+test_table_max_size(void **state)
+{
+	struct frag_table *t = frag_table_new(100);
+	struct sockaddr_storage peer = peer4(0xc0000205, 500);
+	uint8_t msg[101], buf[512], *out;
+	size_t off[FRAG_MAX_FRAGS + 1], n, outlen, i;
+	enum frag_result r = FRAG_PENDING;
+
+	(void)state;
+	mk_msg(msg, 100, 5);
+	assert_true(frag_split(msg, 100, 1, ISAKMP_EXCH_IDPROT, 61, buf,
+	    sizeof(buf), off, &n));
+	for (i = 0; i < n; i++)
+		r = feed(t, &peer, buf + off[i], off[i + 1] - off[i], &out,
+		    &outlen);
+	assert_int_equal(r, FRAG_DONE);
+	free(out);
+	mk_msg(msg, 101, 5);
+	assert_true(frag_split(msg, 101, 2, ISAKMP_EXCH_IDPROT, 61, buf,
+	    sizeof(buf), off, &n));
+	assert_int_equal(n, 5);
+	for (i = 0; i < n; i++)
+		r = feed(t, &peer, buf + off[i], off[i + 1] - off[i], &out,
+		    &outlen);
+	assert_int_equal(r, FRAG_DROPPED);
+	assert_int_equal(frag_table_stats(t)->dropped[FRAG_DROP_TOO_BIG], 1);
+	frag_table_free(t);
+	/* 0 and anything above FRAG_MAX_SIZE mean FRAG_MAX_SIZE */
+	t = frag_table_new(0);
+	assert_non_null(t);
+	frag_table_free(t);
+}
+
 static void
 test_timeout(void **state)
 {
-	struct frag_table *t = frag_table_new();
+	struct frag_table *t = frag_table_new(FRAG_MAX_SIZE);
 	struct sockaddr_storage peer = peer4(0xc0000205, 500);
 	uint8_t msg[100], buf[512], *out;
 	size_t off[FRAG_MAX_FRAGS + 1], outlen;
@@ -625,7 +660,7 @@ test_timeout(void **state)
 static void
 test_bad_message(void **state)
 {
-	struct frag_table *t = frag_table_new();
+	struct frag_table *t = frag_table_new(FRAG_MAX_SIZE);
 	struct sockaddr_storage peer = peer4(0xc0000205, 500);
 	uint8_t msg[100], buf[256], *out;
 	uint8_t other_ic[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
@@ -666,7 +701,7 @@ test_bad_message(void **state)
 static void
 test_malformed_counted_and_limited(void **state)
 {
-	struct frag_table *t = frag_table_new();
+	struct frag_table *t = frag_table_new(FRAG_MAX_SIZE);
 	struct sockaddr_storage peer = peer4(0xc0000205, 500);
 	uint8_t junk[40] = { 0 }, *out;
 	size_t outlen, i;
@@ -710,6 +745,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_peer_and_total_limits,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_too_big, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_table_max_size, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_timeout, setup,
 		    teardown),
