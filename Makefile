@@ -405,3 +405,18 @@ build/fuzz/fuzz_l2tpd: tests/fuzz/fuzz_l2tpd.c $(L2TPD_CORE_SRC) $(LIB_SRC)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
 # ---- end l2tpd-core
+
+# ---- ikefrag: IKEv1 fragmentation (ikd/frag.c) ----
+# Reassembly table and split, linked with the codec into test_frag and
+# fuzz_frag (ikd itself picks frag.c up through IKD_SRC).
+IKD_FRAG_SRC = ikd/frag.c $(IKD_CODEC_SRC)
+
+$(BUILD)/tests/unit/test_frag: $(OBJ)/tests/unit/test_frag.o \
+    $(IKD_FRAG_SRC:%.c=$(OBJ)/%.o) $(LIBVPN)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lcmocka
+
+build/fuzz/fuzz_frag: tests/fuzz/fuzz_frag.c $(IKD_FRAG_SRC) $(LIB_SRC)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
+# ---- end ikefrag ----

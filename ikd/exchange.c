@@ -400,20 +400,55 @@ input_info(struct ikd *ctx, const struct ikd_pkt *pkt,
 	info_recv(sa, pkt, h);
 }
 
+/*
+ * [MS-IKEE] / Cisco IKE fragmentation: feed the fragment to the
+ * reassembly table; a complete message goes through ikd_input like any
+ * datagram from the same path (it cannot be a fragment again, frag.h).
+ */
+static void input_dgram(struct ikd *, const struct ikd_pkt *);
+
+static void
+input_frag(struct ikd *ctx, const struct ikd_pkt *pkt)
+{
+	struct ikd_pkt whole;
+	uint8_t *msg;
+	size_t len;
+
+	if (ctx->frag == NULL && (ctx->frag = frag_table_new(IKD_MSG_MAX)) == NULL) {
+		ctx->ctr.alloc_failed++;
+		return;
+	}
+	if (frag_recv(ctx->frag, &pkt->path.remote, pkt->data, pkt->len,
+	    &msg, &len) != FRAG_DONE)
+		return;
+	whole = *pkt;
+	whole.data = msg;
+	whole.len = len;
+	input_dgram(ctx, &whole);
+	free(msg);
+}
+
 void
 ikd_input(struct ikd *ctx, const struct ikd_pkt *pkt)
 {
-	struct isakmp_hdr h;
-	struct rbuf r;
-	char src[IKD_TAG_MAX];
-	enum isakmp_err err;
-
 	ctx->ctr.rx++;
 	/* RFC 3948 2.3: NAT-keepalive, one 0xFF byte */
 	if (pkt->path.natt && pkt->len == 1 && pkt->data[0] == 0xff) {
 		ctx->ctr.keepalives++;
 		return;
 	}
+	input_dgram(ctx, pkt);
+}
+
+/* One ISAKMP message: a datagram, or a reassembled fragmented one. */
+static void
+input_dgram(struct ikd *ctx, const struct ikd_pkt *pkt)
+{
+	struct isakmp_hdr h;
+	struct rbuf r;
+	char src[IKD_TAG_MAX];
+	enum isakmp_err err;
+
 	ikd_addr_str(&pkt->path.remote, true, src, sizeof(src));
 	rbuf_init(&r, pkt->data, pkt->len);
 	if ((err = isakmp_hdr_parse(&r, &h)) != ISAKMP_OK) {
@@ -423,6 +458,12 @@ ikd_input(struct ikd *ctx, const struct ikd_pkt *pkt)
 	}
 	if (pkt->len > IKD_MSG_MAX) {
 		ikd_peer_error(ctx, src, "message too large (%zu)", pkt->len);
+		return;
+	}
+	if (h.next == ISAKMP_PAYLOAD_FRAG) {
+		logt_debug(src, "<- fragment, %zu bytes%s", pkt->len,
+		    pkt->path.natt ? " (NAT-T)" : "");
+		input_frag(ctx, pkt);
 		return;
 	}
 	logt_debug(src, "<- %s M-ID 0x%08x flags 0x%02x, %zu bytes%s",

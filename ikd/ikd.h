@@ -26,6 +26,7 @@
 /* proposal.h includes isakmp.h and crypto.h without their enum clash */
 #include "ikd/proposal.h"
 #include "ikd/dh.h"
+#include "ikd/frag.h"
 #include "ikd/xfrm.h"
 #include "conf/conf.h"
 #include "lib/log.h"
@@ -277,6 +278,8 @@ struct ikd {
 	size_t				 half_open;
 	struct ikd_counters		 ctr;
 	struct log_ratelimit		 rl;
+	/* IKE fragment reassembly (frag.h); allocated on the first one */
+	struct frag_table		*frag;
 };
 
 /* ---- sa.c ---- */

@@ -160,6 +160,9 @@ phase1_recv_mm1(struct ike_sa *sa, const struct ikd_pkt *pkt,
 		build_vid(&b, sa->natt_vid);
 	/* RFC 3706 2: we answer R-U-THERE */
 	build_vid(&b, ISAKMP_VID_DPD);
+	/* IKE fragmentation: we reassemble; announced only to who asks */
+	if (sa->vids & (UINT32_C(1) << ISAKMP_VID_FRAGMENTATION))
+		build_vid(&b, ISAKMP_VID_FRAGMENTATION);
 	if (!isakmp_builder_finish(&b, &len)) {
 		logt_warnx(sa->tag, "cannot build MM2");
 		mm_fail(sa, "MM2 build failed");

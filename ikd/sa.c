@@ -68,6 +68,8 @@ ikd_shutdown(struct ikd *ctx, bool notify)
 		ike_child_delete(ch, "shutdown");
 	while ((sa = TAILQ_FIRST(&ctx->sas)) != NULL)
 		ike_sa_delete(sa, notify, "shutdown");
+	frag_table_free(ctx->frag);
+	ctx->frag = NULL;
 }
 
 const char *

@@ -202,6 +202,11 @@ ike_ini_build_mm1(struct ike_ini *ini, uint8_t *out, size_t *len)
 	if (!isakmp_vid_value(ISAKMP_VID_DPD, &d, &dl))
 		return fail(ini, "no DPD VID");
 	isakmp_build_data(&b, ISAKMP_PAYLOAD_VID, d, dl);
+	if (ini->vid_frag) {
+		if (!isakmp_vid_value(ISAKMP_VID_FRAGMENTATION, &d, &dl))
+			return fail(ini, "no FRAGMENTATION VID");
+		isakmp_build_data(&b, ISAKMP_PAYLOAD_VID, d, dl);
+	}
 	if (!isakmp_builder_finish(&b, len))
 		return fail(ini, "cannot build MM1");
 	/* RFC 2409 5: keep SAi_b for HASH_I / HASH_R */

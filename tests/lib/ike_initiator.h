@@ -86,6 +86,7 @@ struct ike_ini {
 	struct ikd_path p4500;
 	struct sockaddr_storage self;
 	bool nat;
+	bool vid_frag;		/* MM1 announces FRAGMENTATION (as Windows) */
 	/* quick mode */
 	uint32_t mid;
 	uint8_t qni[IKE_INI_NONCE_LEN];

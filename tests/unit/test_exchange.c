@@ -10,7 +10,9 @@
  * initiator's own KEYMAT), NAT-T with the float to 4500 and UDP-encapsulated
  * SAs, wrong PSK (no SA, no kernel state), retransmitted MM3 (the same
  * MM4 bytes again), a Quick Mode with a TCP selector (refused), DPD,
- * Deletes, and garbage/truncated input.
+ * Deletes, garbage/truncated input, and Main Mode with every initiator
+ * message split into IKE fragments (payload 132, delivered last first,
+ * MM5's on 4500) answered with the FRAGMENTATION VID only when announced.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -520,6 +522,116 @@ hex_cookies(const uint8_t *icky, const uint8_t *rcky, char *out)
 	for (i = 0; i < ISAKMP_COOKIE_LEN; i++)
 		sprintf(out + 2 * ISAKMP_COOKIE_LEN + 1 + 2 * i, "%02x",
 		    rcky[i]);
+}
+
+/* Whether a plaintext message carries the FRAGMENTATION vendor ID. */
+static bool
+has_frag_vid(const struct sent *s)
+{
+	const struct isakmp_payload *pl;
+	struct isakmp_data vid;
+	struct isakmp_hdr h;
+	struct isakmp_msg msg;
+	uint32_t suffix;
+
+	parse_plain(s, &h, &msg);
+	for (pl = isakmp_msg_first(&msg, ISAKMP_PAYLOAD_VID); pl != NULL;
+	    pl = isakmp_msg_next(&msg, pl)) {
+		assert_int_equal(isakmp_data_parse(&pl->body, pl->type, &vid),
+		    ISAKMP_OK);
+		if (isakmp_vid_lookup(vid.data, vid.len, &suffix) ==
+		    ISAKMP_VID_FRAGMENTATION)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Split m into fragments of at most dgram_max bytes (as strongSwan and
+ * Windows do: exchange ID_PROT, M-ID 0) and feed them last first: ikd
+ * must stay silent until the last one is in. Returns the fragment count.
+ */
+static size_t
+feed_fragmented(const uint8_t *m, size_t len, uint16_t id, size_t dgram_max,
+    const struct ikd_path *path)
+{
+	static uint8_t buf[2 * IKD_MSG_MAX];
+	size_t off[FRAG_MAX_FRAGS + 1], n, i, n0 = nsent;
+
+	assert_true(frag_split(m, len, id, ISAKMP_EXCH_IDPROT, dgram_max, buf,
+	    sizeof(buf), off, &n));
+	assert_true(n > 1);
+	for (i = n; i-- > 0;) {
+		assert_true(off[i + 1] - off[i] <= dgram_max);
+		feed(buf + off[i], off[i + 1] - off[i], path);
+		if (i > 0)
+			assert_int_equal(nsent, n0);
+	}
+	return n;
+}
+
+/*
+ * Main Mode with every initiator message fragmented (Windows with the
+ * FRAGMENTATION VID), behind NAT so MM5's fragments come on 4500; a
+ * fragmented MM3 sent again gets the same MM4; then Quick Mode.
+ */
+static void
+test_fragmented_main_mode(void **state)
+{
+	struct ike_ini pr, plain;
+	uint8_t m[IKD_MSG_MAX];
+	const struct ikd_path *p5;
+	const struct frag_stats *st;
+	size_t len, n0, nfrag = 0;
+
+	(void)state;
+	peer_init(&pr, IKE_ENCR_AES_CBC, 256, IKE_ENC_AES256_CBC,
+	    IKE_GROUP_MODP_2048, true);
+	pr.vid_frag = true;
+	len = build_mm1(&pr, m);
+	nfrag += feed_fragmented(m, len, 1, 80, &pr.p500);
+	assert_int_equal(nsent, 1);
+	assert_true(has_frag_vid(&sent[0]));
+	INI(&pr, ike_ini_recv_mm2(&pr, sent[0].p, sent[0].len));
+
+	len = build_mm3(&pr, m);
+	nfrag += feed_fragmented(m, len, 2, 80, &pr.p500);
+	assert_int_equal(nsent, 2);
+	recv_mm4(&pr, &sent[1]);
+	/* the whole fragmented MM3 again: the same MM4, processed once */
+	nfrag += feed_fragmented(m, len, 2, 80, &pr.p500);
+	assert_int_equal(nsent, 3);
+	assert_int_equal(sent[2].len, sent[1].len);
+	assert_memory_equal(sent[2].p, sent[1].p, sent[1].len);
+
+	p5 = ike_ini_mm_path(&pr);
+	assert_true(p5->natt);
+	len = build_mm5(&pr, m, false);
+	n0 = nsent;
+	nfrag += feed_fragmented(m, len, 3, 60, p5);
+	assert_int_equal(nsent, n0 + 1);
+	assert_true(ikd_addr_eq(&sent[n0].path.remote, &p5->remote, true));
+	recv_mm6(&pr, &sent[n0]);
+	assert_int_equal(ctx.ctr.p1_established, 1);
+
+	st = frag_table_stats(ctx.frag);
+	assert_int_equal(st->reassembled, 4);
+	assert_int_equal(st->fragments, nfrag);
+	assert_int_equal(frag_pending(ctx.frag), 0);
+	assert_int_equal(ctx.ctr.malformed, 0);
+	quick_mode(&pr, p5);
+	assert_int_equal(ctx.ctr.qm_done, 1);
+	peer_free(&pr);
+
+	/* a peer that did not announce it does not get the VID */
+	peer_init(&plain, IKE_ENCR_AES_CBC, 128, IKE_ENC_AES128_CBC,
+	    IKE_GROUP_MODP_2048, false);
+	len = build_mm1(&plain, m);
+	n0 = nsent;
+	feed(m, len, &plain.p500);
+	assert_int_equal(nsent, n0 + 1);
+	assert_false(has_frag_vid(&sent[n0]));
+	peer_free(&plain);
 }
 
 static void
@@ -1172,6 +1284,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_full_3des_modp1024,
 		    reset, done),
 		cmocka_unit_test_setup_teardown(test_nat_float, reset, done),
+		cmocka_unit_test_setup_teardown(test_fragmented_main_mode,
+		    reset, done),
+		cmocka_unit_test_setup_teardown(test_fragmented_main_mode,
+		    reset, done),
 		cmocka_unit_test_setup_teardown(test_wrong_psk, reset, done),
 		cmocka_unit_test_setup_teardown(test_duplicate_mm3, reset,
 		    done),

@@ -1,0 +1,760 @@
+/*
+ * test_frag.c - IKEv1 fragmentation (ikd/frag.c): fragment datagram parse
+ * (every truncation, wrong next payload, trailing bytes, numbers 0 and
+ * 17), split -> reassemble round trip at every size boundary, in order,
+ * reversed and shuffled, duplicates, conflicting fragments, the
+ * per-peer and global limits, the size limit, the timeout (mock clock),
+ * reassembled bytes that are no ISAKMP message, and the drop logs.
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ikd/frag.h"
+#include "lib/clock.h"
+#include "lib/log.h"
+#include "tests/unit/logcap.h"
+
+#define BIG	(FRAG_MAX_FRAGS * 1024 + 4096)
+
+static const uint8_t icookie[8] = {
+	0x5a, 0x11, 0x0c, 0x4e, 0x9d, 0x21, 0x7f, 0x03
+};
+static const uint8_t rcookie[8] = {
+	0xe8, 0xdb, 0xd3, 0xa0, 0x5e, 0xa8, 0x9e, 0xe2
+};
+
+static uint64_t now_ms = 1000000;
+
+static uint64_t
+mock_clock(void)
+{
+	return now_ms;
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	now_ms = 1000000;
+	clock_set_mock(mock_clock);
+	logcap_start(LOG_LEVEL_DEBUG);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	clock_set_mock(NULL);
+	logcap_stop();
+	return 0;
+}
+
+static struct sockaddr_storage
+peer4(uint32_t addr, uint16_t port)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+	memset(&ss, 0, sizeof(ss));
+	s4->sin_family = AF_INET;
+	s4->sin_addr.s_addr = htonl(addr);
+	s4->sin_port = htons(port);
+	return ss;
+}
+
+/* A valid ISAKMP message of len >= 28 bytes: header + patterned body. */
+static void
+mk_msg(uint8_t *p, size_t len, uint8_t seed)
+{
+	struct isakmp_hdr h;
+	struct wbuf w;
+	size_t i;
+
+	memset(&h, 0, sizeof(h));
+	memcpy(h.icookie, icookie, 8);
+	memcpy(h.rcookie, rcookie, 8);
+	h.next = ISAKMP_PAYLOAD_ID;
+	h.version = ISAKMP_VERSION;
+	h.exchange = ISAKMP_EXCH_IDPROT;
+	h.flags = ISAKMP_FLAG_ENC;
+	h.msgid = 0;
+	h.length = (uint32_t)len;
+	wbuf_init(&w, p, len);
+	isakmp_hdr_build(&w, &h);
+	assert_true(wbuf_ok(&w));
+	for (i = ISAKMP_HDR_LEN; i < len; i++)
+		p[i] = (uint8_t)(i * 7 + seed);
+}
+
+/* One fragment datagram built by hand; returns its length. */
+static size_t
+mk_frag(uint8_t *buf, size_t cap, const uint8_t *ic, const uint8_t *rc,
+    uint16_t id, uint8_t num, uint8_t flags, const uint8_t *data,
+    size_t len)
+{
+	struct isakmp_hdr h;
+	struct isakmp_builder b;
+	struct isakmp_frag f = { id, num, flags, data, len };
+	struct wbuf w;
+	size_t out;
+
+	memset(&h, 0, sizeof(h));
+	memcpy(h.icookie, ic, 8);
+	memcpy(h.rcookie, rc, 8);
+	h.version = ISAKMP_VERSION;
+	h.exchange = ISAKMP_EXCH_IDPROT;
+	wbuf_init(&w, buf, cap);
+	isakmp_builder_init(&b, &w, &h);
+	isakmp_build_frag(&b, &f);
+	assert_true(isakmp_builder_finish(&b, &out));
+	return out;
+}
+
+static enum frag_result
+feed(struct frag_table *t, const struct sockaddr_storage *peer,
+    const uint8_t *p, size_t len, uint8_t **out, size_t *outlen)
+{
+	return frag_recv(t, peer, p, len, out, outlen);
+}
+
+/* ---- parse ---- */
+
+static void
+test_parse_valid_and_truncated(void **state)
+{
+	uint8_t data[40], buf[128];
+	struct frag_msg m;
+	size_t len, i;
+
+	(void)state;
+	memset(data, 0xab, sizeof(data));
+	len = mk_frag(buf, sizeof(buf), icookie, rcookie, 0x0102, 3,
+	    ISAKMP_FRAG_LAST, data, sizeof(data));
+	assert_int_equal(len, ISAKMP_HDR_LEN + FRAG_PAYLOAD_HDR_LEN + 40);
+	assert_int_equal(frag_msg_parse(buf, len, &m), ISAKMP_OK);
+	assert_int_equal(m.frag.id, 0x0102);
+	assert_int_equal(m.frag.number, 3);
+	assert_int_equal(m.frag.flags, ISAKMP_FRAG_LAST);
+	assert_int_equal(m.frag.len, 40);
+	assert_ptr_equal(m.frag.data, buf + 36);
+	assert_memory_equal(m.hdr.icookie, icookie, 8);
+	/* every truncation fails (the header length no longer matches) */
+	for (i = 0; i < len; i++)
+		assert_int_not_equal(frag_msg_parse(buf, i, &m), ISAKMP_OK);
+}
+
+static void
+test_parse_rejects(void **state)
+{
+	uint8_t data[8] = { 1, 2, 3, 4, 5, 6, 7, 8 }, buf[128], msg[64];
+	struct frag_msg m;
+	size_t len;
+
+	(void)state;
+	/* number 0 and 17 */
+	len = mk_frag(buf, sizeof(buf), icookie, rcookie, 1, 0, 0, data, 8);
+	assert_int_equal(frag_msg_parse(buf, len, &m), ISAKMP_ERR_DATA_LENGTH);
+	len = mk_frag(buf, sizeof(buf), icookie, rcookie, 1,
+	    FRAG_MAX_FRAGS + 1, 0, data, 8);
+	assert_int_equal(frag_msg_parse(buf, len, &m), ISAKMP_ERR_DATA_LENGTH);
+	len = mk_frag(buf, sizeof(buf), icookie, rcookie, 1,
+	    FRAG_MAX_FRAGS, 0, data, 8);
+	assert_int_equal(frag_msg_parse(buf, len, &m), ISAKMP_OK);
+	/* a chain that continues after the fragment payload */
+	buf[ISAKMP_HDR_LEN] = ISAKMP_PAYLOAD_VID;
+	assert_int_equal(frag_msg_parse(buf, len, &m), ISAKMP_ERR_TRAILING);
+	buf[ISAKMP_HDR_LEN] = 0;
+	/* payload length one short of the datagram: trailing bytes */
+	buf[ISAKMP_HDR_LEN + 3]--;
+	assert_int_equal(frag_msg_parse(buf, len, &m), ISAKMP_ERR_TRAILING);
+	buf[ISAKMP_HDR_LEN + 3] += 2;
+	assert_int_equal(frag_msg_parse(buf, len, &m),
+	    ISAKMP_ERR_PAYLOAD_OVERRUN);
+	buf[ISAKMP_HDR_LEN + 2] = 0;
+	buf[ISAKMP_HDR_LEN + 3] = 3;
+	assert_int_equal(frag_msg_parse(buf, len, &m),
+	    ISAKMP_ERR_PAYLOAD_LENGTH);
+	/* an ordinary message is not a fragment */
+	mk_msg(msg, sizeof(msg), 0);
+	assert_int_equal(frag_msg_parse(msg, sizeof(msg), &m),
+	    ISAKMP_ERR_WRONG_TYPE);
+	/* no data: the fragment body parser refuses it */
+	len = mk_frag(buf, sizeof(buf), icookie, rcookie, 1, 1, 0, data, 8);
+	buf[ISAKMP_HDR_LEN + 3] = FRAG_PAYLOAD_HDR_LEN;
+	buf[27] = ISAKMP_HDR_LEN + FRAG_PAYLOAD_HDR_LEN;
+	assert_int_equal(frag_msg_parse(buf, ISAKMP_HDR_LEN +
+	    FRAG_PAYLOAD_HDR_LEN, &m), ISAKMP_ERR_DATA_LENGTH);
+}
+
+static void
+test_dgram_max(void **state)
+{
+	(void)state;
+	/* strongSwan: 576 - 20 - 8 = 548, 512 bytes of data */
+	assert_int_equal(frag_dgram_max(576, false, false), 548);
+	assert_int_equal(frag_dgram_max(576, false, true), 544);
+	assert_int_equal(frag_dgram_max(1280, true, false), 1232);
+	assert_int_equal(frag_dgram_max(1280, true, true), 1228);
+	assert_int_equal(frag_dgram_max(20 + 8 + 28 + 8 + 1, false, false),
+	    28 + 8 + 1);
+	assert_int_equal(frag_dgram_max(20 + 8 + 28 + 8, false, false), 0);
+	assert_int_equal(frag_dgram_max(0, true, true), 0);
+	assert_false(frag_needed(false, 5000, 548));
+	assert_false(frag_needed(true, 548, 548));
+	assert_true(frag_needed(true, 549, 548));
+}
+
+/* ---- split and reassemble ---- */
+
+/*
+ * Split a message of len bytes with dgram_max, check every fragment,
+ * feed them in `order` (0 in order, 1 reversed, 2 shuffled) and check
+ * the result is the message.
+ */
+static void
+round_trip(struct frag_table *t, size_t len, size_t dgram_max, int order,
+    uint16_t id)
+{
+	static uint8_t msg[FRAG_MAX_SIZE], buf[BIG];
+	size_t off[FRAG_MAX_FRAGS + 1], n, i, per, outlen, idx[FRAG_MAX_FRAGS];
+	struct sockaddr_storage peer = peer4(0xc0000205, 500);
+	struct frag_msg m;
+	uint8_t *out;
+	enum frag_result r;
+
+	per = dgram_max - ISAKMP_HDR_LEN - FRAG_PAYLOAD_HDR_LEN;
+	mk_msg(msg, len, (uint8_t)len);
+	assert_true(frag_split(msg, len, id, ISAKMP_EXCH_IDPROT, dgram_max,
+	    buf, sizeof(buf), off, &n));
+	assert_int_equal(n, (len + per - 1) / per);
+	for (i = 0; i < n; i++) {
+		const uint8_t *f = buf + off[i];
+		size_t flen = off[i + 1] - off[i];
+
+		assert_true(flen <= dgram_max);
+		assert_int_equal(frag_msg_parse(f, flen, &m), ISAKMP_OK);
+		assert_memory_equal(m.hdr.icookie, icookie, 8);
+		assert_memory_equal(m.hdr.rcookie, rcookie, 8);
+		assert_int_equal(m.hdr.exchange, ISAKMP_EXCH_IDPROT);
+		assert_int_equal(m.hdr.flags, 0);
+		assert_int_equal(m.hdr.msgid, 0);
+		assert_int_equal(m.frag.id, id);
+		assert_int_equal(m.frag.number, i + 1);
+		assert_int_equal(m.frag.flags,
+		    i + 1 == n ? ISAKMP_FRAG_LAST : 0);
+		assert_memory_equal(m.frag.data, msg + i * per, m.frag.len);
+		assert_int_equal(m.frag.len, i + 1 < n ? per : len - i * per);
+		idx[i] = i;
+	}
+	if (order == 1)
+		for (i = 0; i < n; i++)
+			idx[i] = n - 1 - i;
+	if (order == 2)
+		for (i = n; i > 1; i--) {
+			size_t j = (size_t)rand() % i, tmp = idx[i - 1];
+
+			idx[i - 1] = idx[j];
+			idx[j] = tmp;
+		}
+	for (i = 0; i < n; i++) {
+		r = feed(t, &peer, buf + off[idx[i]],
+		    off[idx[i] + 1] - off[idx[i]], &out, &outlen);
+		if (i + 1 < n) {
+			assert_int_equal(r, FRAG_PENDING);
+			assert_null(out);
+			continue;
+		}
+		assert_int_equal(r, FRAG_DONE);
+		assert_int_equal(outlen, len);
+		assert_memory_equal(out, msg, len);
+		free(out);
+	}
+	assert_int_equal(frag_pending(t), 0);
+}
+
+static void
+test_round_trip_boundaries(void **state)
+{
+	static const size_t dgrams[] = { 37, 45, 548, 544, 1232 };
+	struct frag_table *t = frag_table_new(FRAG_MAX_SIZE);
+	size_t d, k, len, per, total = 0;
+	int delta, order;
+
+	(void)state;
+	assert_non_null(t);
+	srand(7);
+	for (d = 0; d < sizeof(dgrams) / sizeof(dgrams[0]); d++) {
+		per = dgrams[d] - ISAKMP_HDR_LEN - FRAG_PAYLOAD_HDR_LEN;
+		for (k = 1; k <= FRAG_MAX_FRAGS; k++)
+			for (delta = -1; delta <= 1; delta++) {
+				len = k * per + (size_t)(ssize_t)delta;
+				if (len < ISAKMP_HDR_LEN ||
+				    len > k * per || len > FRAG_MAX_SIZE)
+					continue;
+				for (order = 0; order < 3; order++) {
+					round_trip(t, len, dgrams[d], order,
+					    (uint16_t)total);
+					total++;
+				}
+			}
+	}
+	/* every length for 9-byte fragments: 28..16 * 9 */
+	for (len = ISAKMP_HDR_LEN; len <= FRAG_MAX_FRAGS * 9; len++) {
+		round_trip(t, len, 45, 0, (uint16_t)len);
+		total++;
+	}
+	assert_true(total > 200);
+	assert_int_equal(frag_table_stats(t)->dropped[FRAG_DROP_MALFORMED], 0);
+	assert_int_equal(logcap_count(LOG_LEVEL_INFO), 0);
+	frag_table_free(t);
+}
+
+static void
+test_split_refuses(void **state)
+{
+	static uint8_t msg[2048], buf[8192];
+	size_t off[FRAG_MAX_FRAGS + 1], n;
+
+	(void)state;
+	mk_msg(msg, sizeof(msg), 1);
+	/* 16 * 9 = 144 < 2048: too many fragments */
+	assert_false(frag_split(msg, sizeof(msg), 1, ISAKMP_EXCH_IDPROT, 45,
+	    buf, sizeof(buf), off, &n));
+	/* 16 fragments of 128 fit exactly; 127 does not */
+	assert_true(frag_split(msg, sizeof(msg), 1, ISAKMP_EXCH_IDPROT,
+	    128 + 36, buf, sizeof(buf), off, &n));
+	assert_int_equal(n, 16);
+	assert_false(frag_split(msg, sizeof(msg), 1, ISAKMP_EXCH_IDPROT,
+	    127 + 36, buf, sizeof(buf), off, &n));
+	/* buffer one byte short */
+	assert_false(frag_split(msg, sizeof(msg), 1, ISAKMP_EXCH_IDPROT,
+	    548, buf, sizeof(msg) + 4 * 36 - 1, off, &n));
+	assert_true(frag_split(msg, sizeof(msg), 1, ISAKMP_EXCH_AGGRESSIVE,
+	    548, buf, sizeof(msg) + 4 * 36, off, &n));
+	assert_int_equal(n, 4);
+	assert_int_equal(buf[18], ISAKMP_EXCH_AGGRESSIVE);
+	/* no valid header */
+	assert_false(frag_split(msg, sizeof(msg) - 1, 1, ISAKMP_EXCH_IDPROT,
+	    548, buf, sizeof(buf), off, &n));
+	/* dgram_max without room for data */
+	assert_false(frag_split(msg, sizeof(msg), 1, ISAKMP_EXCH_IDPROT,
+	    36, buf, sizeof(buf), off, &n));
+}
+
+/* ---- duplicates, conflicts ---- */
+
+/* Split a 100-byte message into 4 fragments of 25 (dgram_max 61). */
+static void
+split4(uint8_t *msg, uint8_t *buf, size_t cap, size_t *off, uint16_t id)
+{
+	size_t n;
+
+	mk_msg(msg, 100, 3);
+	assert_true(frag_split(msg, 100, id, ISAKMP_EXCH_IDPROT, 61, buf, cap,
+	    off, &n));
+	assert_int_equal(n, 4);
+}
+
+#define FEED(i)	feed(t, &peer, buf + off[i], off[(i) + 1] - off[i], \
+	    &out, &outlen)
+
+static void
+test_duplicates(void **state)
+{
+	struct frag_table *t = frag_table_new(FRAG_MAX_SIZE);
+	struct sockaddr_storage peer = peer4(0x0a000001, 4500);
+	uint8_t msg[100], buf[512], *out;
+	size_t off[FRAG_MAX_FRAGS + 1], outlen;
+
+	(void)state;
+	split4(msg, buf, sizeof(buf), off, 9);
+	assert_int_equal(FEED(0), FRAG_PENDING);
+	assert_int_equal(FEED(0), FRAG_PENDING);
+	assert_int_equal(FEED(3), FRAG_PENDING);
+	assert_int_equal(FEED(3), FRAG_PENDING);
+	assert_int_equal(FEED(1), FRAG_PENDING);
+	assert_int_equal(FEED(0), FRAG_PENDING);
+	assert_int_equal(FEED(2), FRAG_DONE);
+	assert_memory_equal(out, msg, 100);
+	free(out);
+	assert_int_equal(frag_table_stats(t)->duplicates, 3);
+	assert_int_equal(frag_table_stats(t)->fragments, 4);
+	assert_int_equal(frag_table_stats(t)->reassembled, 1);
+	/* a repeat after completion starts a new partial message */
+	assert_int_equal(FEED(1), FRAG_PENDING);
+	assert_int_equal(frag_pending(t), 1);
+	frag_table_free(t);
+}
+
+static void
+test_conflicts(void **state)
+{
+	struct frag_table *t = frag_table_new(FRAG_MAX_SIZE);
+	struct sockaddr_storage peer = peer4(0xc0a8010a, 500);
+	uint8_t msg[100], buf[512], other[64], *out;
+	uint8_t rc2[8] = { 0 };
+	size_t off[FRAG_MAX_FRAGS + 1], outlen, len;
+	const struct frag_stats *st = frag_table_stats(t);
+
+	(void)state;
+	split4(msg, buf, sizeof(buf), off, 77);
+	/* same number, other data: the whole message goes */
+	assert_int_equal(FEED(0), FRAG_PENDING);
+	assert_int_equal(FEED(1), FRAG_PENDING);
+	memcpy(other, buf + off[1], off[2] - off[1]);
+	other[off[2] - off[1] - 1] ^= 1;
+	assert_int_equal(feed(t, &peer, other, off[2] - off[1], &out,
+	    &outlen), FRAG_DROPPED);
+	assert_int_equal(frag_pending(t), 0);
+	assert_int_equal(st->dropped[FRAG_DROP_CONFLICT], 1);
+	assert_int_equal(logcap_count(LOG_LEVEL_INFO), 1);
+	assert_true(logcap_find("192.168.1.10:500",
+	    "5a110c4e9d217f03/e8dbd3a05ea89ee2", "id 77", "2 fragments",
+	    "conflicting", NULL) >= 0);
+	/* then the remaining fragments start over and cannot complete */
+	assert_int_equal(FEED(2), FRAG_PENDING);
+	assert_int_equal(FEED(3), FRAG_PENDING);
+	assert_int_equal(frag_pending(t), 1);
+	/* same number, last flag differs */
+	len = off[3] - off[2];
+	memcpy(other, buf + off[2], len);
+	other[ISAKMP_HDR_LEN + 7] = ISAKMP_FRAG_LAST;
+	assert_int_equal(feed(t, &peer, other, len, &out, &outlen),
+	    FRAG_DROPPED);
+	assert_int_equal(st->dropped[FRAG_DROP_CONFLICT], 2);
+	/* a fragment beyond the last */
+	assert_int_equal(FEED(1), FRAG_PENDING);
+	assert_int_equal(FEED(3), FRAG_PENDING);	/* last = 4 */
+	len = mk_frag(other, sizeof(other), icookie, rcookie, 77, 5, 0,
+	    msg, 25);
+	assert_int_equal(feed(t, &peer, other, len, &out, &outlen),
+	    FRAG_DROPPED);
+	assert_int_equal(st->dropped[FRAG_DROP_CONFLICT], 3);
+	/* a second last with another number */
+	assert_int_equal(FEED(3), FRAG_PENDING);
+	len = mk_frag(other, sizeof(other), icookie, rcookie, 77, 3,
+	    ISAKMP_FRAG_LAST, msg + 50, 25);
+	assert_int_equal(feed(t, &peer, other, len, &out, &outlen),
+	    FRAG_DROPPED);
+	assert_int_equal(st->dropped[FRAG_DROP_CONFLICT], 4);
+	/* a last below a fragment already held */
+	assert_int_equal(FEED(2), FRAG_PENDING);	/* number 3 */
+	len = mk_frag(other, sizeof(other), icookie, rcookie, 77, 2,
+	    ISAKMP_FRAG_LAST, msg + 25, 25);
+	assert_int_equal(feed(t, &peer, other, len, &out, &outlen),
+	    FRAG_DROPPED);
+	assert_int_equal(st->dropped[FRAG_DROP_CONFLICT], 5);
+	/* another responder cookie for the same key */
+	assert_int_equal(FEED(0), FRAG_PENDING);
+	len = mk_frag(other, sizeof(other), icookie, rc2, 77, 2, 0,
+	    msg + 25, 25);
+	assert_int_equal(feed(t, &peer, other, len, &out, &outlen),
+	    FRAG_DROPPED);
+	assert_int_equal(st->dropped[FRAG_DROP_CONFLICT], 6);
+	assert_int_equal(frag_pending(t), 0);
+	/* one log line per drop */
+	assert_int_equal(logcap_count(LOG_LEVEL_INFO), 6);
+	assert_int_equal(st->reassembled, 0);
+	frag_table_free(t);
+}
+
+/* Fragments of other ids, cookies and peers never mix. */
+static void
+test_keys_separate(void **state)
+{
+	struct frag_table *t = frag_table_new(FRAG_MAX_SIZE);
+	struct sockaddr_storage p1 = peer4(0x0a000001, 500);
+	struct sockaddr_storage p2 = peer4(0x0a000001, 4500);
+	uint8_t m1[100], m2[100], b1[512], b2[512], *out;
+	size_t o1[FRAG_MAX_FRAGS + 1], o2[FRAG_MAX_FRAGS + 1], outlen, i, n;
+
+	(void)state;
+	split4(m1, b1, sizeof(b1), o1, 5);
+	mk_msg(m2, 100, 99);
+	assert_true(frag_split(m2, 100, 5, ISAKMP_EXCH_IDPROT, 61, b2,
+	    sizeof(b2), o2, &n));
+	/* same id and cookies, other port: two messages */
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(feed(t, &p1, b1 + o1[i], o1[i + 1] - o1[i],
+		    &out, &outlen), FRAG_PENDING);
+		assert_int_equal(feed(t, &p2, b2 + o2[i], o2[i + 1] - o2[i],
+		    &out, &outlen), FRAG_PENDING);
+	}
+	assert_int_equal(frag_pending(t), 2);
+	assert_int_equal(feed(t, &p2, b2 + o2[3], o2[4] - o2[3], &out,
+	    &outlen), FRAG_DONE);
+	assert_memory_equal(out, m2, 100);
+	free(out);
+	assert_int_equal(feed(t, &p1, b1 + o1[3], o1[4] - o1[3], &out,
+	    &outlen), FRAG_DONE);
+	assert_memory_equal(out, m1, 100);
+	free(out);
+	frag_table_free(t);
+}
+
+/* ---- limits ---- */
+
+static void
+test_peer_and_total_limits(void **state)
+{
+	struct frag_table *t = frag_table_new(FRAG_MAX_SIZE);
+	struct sockaddr_storage peer;
+	uint8_t data[16] = { 0 }, buf[128], *out;
+	size_t len, outlen;
+	uint32_t a;
+	uint16_t id;
+	const struct frag_stats *st = frag_table_stats(t);
+
+	(void)state;
+	for (a = 0; a < FRAG_MAX_TOTAL / FRAG_MAX_PER_PEER; a++) {
+		peer = peer4(0x0a000000 + a, 500);
+		for (id = 0; id <= FRAG_MAX_PER_PEER; id++) {
+			len = mk_frag(buf, sizeof(buf), icookie, rcookie, id,
+			    1, 0, data, sizeof(data));
+			assert_int_equal(feed(t, &peer, buf, len, &out,
+			    &outlen), id < FRAG_MAX_PER_PEER ? FRAG_PENDING :
+			    FRAG_DROPPED);
+		}
+		/* a fragment of a message already held still goes in */
+		len = mk_frag(buf, sizeof(buf), icookie, rcookie, 0, 2, 0,
+		    data, sizeof(data));
+		assert_int_equal(feed(t, &peer, buf, len, &out, &outlen),
+		    FRAG_PENDING);
+	}
+	assert_int_equal(frag_pending(t), FRAG_MAX_TOTAL);
+	assert_int_equal(st->dropped[FRAG_DROP_PEER_LIMIT],
+	    FRAG_MAX_TOTAL / FRAG_MAX_PER_PEER);
+	peer = peer4(0x0b000000, 500);
+	len = mk_frag(buf, sizeof(buf), icookie, rcookie, 1, 1, 0, data,
+	    sizeof(data));
+	assert_int_equal(feed(t, &peer, buf, len, &out, &outlen),
+	    FRAG_DROPPED);
+	assert_int_equal(st->dropped[FRAG_DROP_TOTAL_LIMIT], 1);
+	assert_true(logcap_find("10.0.0.0:500", "id 8",
+	    "too many partial messages from peer", NULL) >= 0);
+	assert_true(logcap_find("11.0.0.0:500", "too many partial messages",
+	    NULL) >= 0);
+	/* after the timeout everything is gone and there is room again */
+	now_ms += FRAG_TIMEOUT_MS;
+	assert_int_equal(feed(t, &peer, buf, len, &out, &outlen),
+	    FRAG_PENDING);
+	assert_int_equal(frag_pending(t), 1);
+	assert_int_equal(st->dropped[FRAG_DROP_TIMEOUT], FRAG_MAX_TOTAL);
+	frag_table_free(t);
+}
+
+static void
+test_too_big(void **state)
+{
+	static uint8_t data[4200], buf[4400];
+	struct frag_table *t = frag_table_new(FRAG_MAX_SIZE);
+	struct sockaddr_storage peer = peer4(0x0a000001, 500);
+	uint8_t *out;
+	size_t len, outlen, i;
+
+	(void)state;
+	/* 16 * 4096 = 65536 fits exactly (but is no valid message) */
+	memset(data, 0, sizeof(data));
+	for (i = 1; i <= FRAG_MAX_FRAGS; i++) {
+		len = mk_frag(buf, sizeof(buf), icookie, rcookie, 1,
+		    (uint8_t)i, i == FRAG_MAX_FRAGS ? ISAKMP_FRAG_LAST : 0,
+		    data, 4096);
+		assert_int_equal(feed(t, &peer, buf, len, &out, &outlen),
+		    i < FRAG_MAX_FRAGS ? FRAG_PENDING : FRAG_DROPPED);
+	}
+	assert_int_equal(frag_table_stats(t)->dropped[FRAG_DROP_BAD_MESSAGE],
+	    1);
+	/* one byte more is too big, whatever order */
+	for (i = FRAG_MAX_FRAGS; i >= 1; i--) {
+		len = mk_frag(buf, sizeof(buf), icookie, rcookie, 2,
+		    (uint8_t)i, i == FRAG_MAX_FRAGS ? ISAKMP_FRAG_LAST : 0,
+		    data, i == 1 ? 4097 : 4096);
+		assert_int_equal(feed(t, &peer, buf, len, &out, &outlen),
+		    i > 1 ? FRAG_PENDING : FRAG_DROPPED);
+	}
+	assert_int_equal(frag_table_stats(t)->dropped[FRAG_DROP_TOO_BIG], 1);
+	assert_int_equal(frag_pending(t), 0);
+	frag_table_free(t);
+}
+
+/* A table made for smaller messages (ikd: IKD_MSG_MAX) drops beyond. */
+static void
+test_table_max_size(void **state)
+{
+	struct frag_table *t = frag_table_new(100);
+	struct sockaddr_storage peer = peer4(0xc0000205, 500);
+	uint8_t msg[101], buf[512], *out;
+	size_t off[FRAG_MAX_FRAGS + 1], n, outlen, i;
+	enum frag_result r = FRAG_PENDING;
+
+	(void)state;
+	mk_msg(msg, 100, 5);
+	assert_true(frag_split(msg, 100, 1, ISAKMP_EXCH_IDPROT, 61, buf,
+	    sizeof(buf), off, &n));
+	for (i = 0; i < n; i++)
+		r = feed(t, &peer, buf + off[i], off[i + 1] - off[i], &out,
+		    &outlen);
+	assert_int_equal(r, FRAG_DONE);
+	free(out);
+	mk_msg(msg, 101, 5);
+	assert_true(frag_split(msg, 101, 2, ISAKMP_EXCH_IDPROT, 61, buf,
+	    sizeof(buf), off, &n));
+	assert_int_equal(n, 5);
+	for (i = 0; i < n; i++)
+		r = feed(t, &peer, buf + off[i], off[i + 1] - off[i], &out,
+		    &outlen);
+	assert_int_equal(r, FRAG_DROPPED);
+	assert_int_equal(frag_table_stats(t)->dropped[FRAG_DROP_TOO_BIG], 1);
+	frag_table_free(t);
+	/* 0 and anything above FRAG_MAX_SIZE mean FRAG_MAX_SIZE */
+	t = frag_table_new(0);
+	assert_non_null(t);
+	frag_table_free(t);
+}
+
+static void
+test_timeout(void **state)
+{
+	struct frag_table *t = frag_table_new(FRAG_MAX_SIZE);
+	struct sockaddr_storage peer = peer4(0xc0000205, 500);
+	uint8_t msg[100], buf[512], *out;
+	size_t off[FRAG_MAX_FRAGS + 1], outlen;
+
+	(void)state;
+	split4(msg, buf, sizeof(buf), off, 3);
+	assert_int_equal(FEED(0), FRAG_PENDING);
+	now_ms += FRAG_TIMEOUT_MS - 1;
+	frag_expire(t);
+	assert_int_equal(frag_pending(t), 1);
+	assert_int_equal(FEED(1), FRAG_PENDING);
+	assert_int_equal(FEED(2), FRAG_PENDING);
+	now_ms += 1;
+	frag_expire(t);
+	assert_int_equal(frag_pending(t), 0);
+	assert_int_equal(frag_table_stats(t)->dropped[FRAG_DROP_TIMEOUT], 1);
+	assert_true(logcap_find("192.0.2.5:500", "3 fragments",
+	    "reassembly timeout", NULL) >= 0);
+	/* the last fragment alone does not complete anything */
+	assert_int_equal(FEED(3), FRAG_PENDING);
+	/* the timeout counts from the first fragment, not the latest */
+	now_ms += FRAG_TIMEOUT_MS - 1;
+	assert_int_equal(FEED(0), FRAG_PENDING);
+	now_ms += 1;
+	assert_int_equal(FEED(1), FRAG_PENDING);
+	assert_int_equal(frag_table_stats(t)->dropped[FRAG_DROP_TIMEOUT], 2);
+	assert_int_equal(frag_pending(t), 1);
+	frag_table_free(t);
+}
+
+/* Reassembled bytes that are not an ISAKMP message of those cookies. */
+static void
+test_bad_message(void **state)
+{
+	struct frag_table *t = frag_table_new(FRAG_MAX_SIZE);
+	struct sockaddr_storage peer = peer4(0xc0000205, 500);
+	uint8_t msg[100], buf[256], *out;
+	uint8_t other_ic[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	size_t len, outlen;
+	const struct frag_stats *st = frag_table_stats(t);
+
+	(void)state;
+	/* wrong length field */
+	mk_msg(msg, 100, 1);
+	len = mk_frag(buf, sizeof(buf), icookie, rcookie, 1, 1,
+	    ISAKMP_FRAG_LAST, msg, 99);
+	assert_int_equal(feed(t, &peer, buf, len, &out, &outlen),
+	    FRAG_DROPPED);
+	/* other initiator cookie inside */
+	memcpy(msg, other_ic, 8);
+	len = mk_frag(buf, sizeof(buf), icookie, rcookie, 2, 1,
+	    ISAKMP_FRAG_LAST, msg, 100);
+	assert_int_equal(feed(t, &peer, buf, len, &out, &outlen),
+	    FRAG_DROPPED);
+	/* a fragment inside a fragment */
+	mk_msg(msg, 100, 1);
+	msg[16] = ISAKMP_PAYLOAD_FRAG;
+	len = mk_frag(buf, sizeof(buf), icookie, rcookie, 3, 1,
+	    ISAKMP_FRAG_LAST, msg, 100);
+	assert_int_equal(feed(t, &peer, buf, len, &out, &outlen),
+	    FRAG_DROPPED);
+	/* and the good one, a single fragment */
+	msg[16] = ISAKMP_PAYLOAD_ID;
+	len = mk_frag(buf, sizeof(buf), icookie, rcookie, 4, 1,
+	    ISAKMP_FRAG_LAST, msg, 100);
+	assert_int_equal(feed(t, &peer, buf, len, &out, &outlen), FRAG_DONE);
+	free(out);
+	assert_int_equal(st->dropped[FRAG_DROP_BAD_MESSAGE], 3);
+	assert_int_equal(frag_pending(t), 0);
+	frag_table_free(t);
+}
+
+static void
+test_malformed_counted_and_limited(void **state)
+{
+	struct frag_table *t = frag_table_new(FRAG_MAX_SIZE);
+	struct sockaddr_storage peer = peer4(0xc0000205, 500);
+	uint8_t junk[40] = { 0 }, *out;
+	size_t outlen, i;
+
+	(void)state;
+	for (i = 0; i < 100; i++)
+		assert_int_equal(feed(t, &peer, junk, sizeof(junk), &out,
+		    &outlen), FRAG_DROPPED);
+	assert_int_equal(frag_table_stats(t)->dropped[FRAG_DROP_MALFORMED],
+	    100);
+	/* rate limited: not one line per datagram */
+	assert_true(logcap_count(LOG_LEVEL_INFO) >= 1);
+	assert_true(logcap_count(LOG_LEVEL_INFO) <= 10);
+	assert_true(logcap_find("192.0.2.5:500", "malformed", NULL) >= 0);
+	assert_int_equal(frag_pending(t), 0);
+	assert_string_equal(frag_drop_name(FRAG_DROP_COUNT), "?");
+	frag_table_free(t);
+	frag_table_free(NULL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_parse_valid_and_truncated,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_parse_rejects, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_dgram_max, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_round_trip_boundaries,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_split_refuses, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_duplicates, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_conflicts, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_keys_separate, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_peer_and_total_limits,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_too_big, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_table_max_size, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_timeout, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_bad_message, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_malformed_counted_and_limited, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
