@@ -420,3 +420,13 @@ build/fuzz/fuzz_frag: tests/fuzz/fuzz_frag.c $(IKD_FRAG_SRC) $(LIB_SRC)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
 # ---- end ikefrag ----
+
+# ---- certs: certificate authentication (ikd/cert.c) ----
+# test_cert links cert.c with the test-only X.509 maker tests/lib/certgen.c
+# (CAs, expired/revoked certificates, CRLs, raw PKCS#1 signatures).
+$(BUILD)/tests/unit/test_cert: $(OBJ)/tests/unit/test_cert.o \
+    $(OBJ)/tests/lib/certgen.o $(OBJ)/ikd/cert.o $(IKD_CODEC_SRC:%.c=$(OBJ)/%.o) \
+    $(LIBVPN)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lcmocka
+# ---- end certs ----

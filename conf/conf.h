@@ -149,6 +149,17 @@ struct conf_peer {
 	unsigned int		 index;		/* in its file's list */
 };
 
+/* ike.cert_allow entry: who may connect with a certificate. fnmatch(3)
+ * globs (flags 0) over one-line DNs as ikd prints them,
+ * "C=DE, O=Example, CN=alice" (RDNs in certificate order, ", " between);
+ * NULL = any. */
+struct conf_cert_rule {
+	char		*issuer;	/* the client certificate's issuer DN */
+	char		*subject;	/* its subject DN */
+	const char	*file;		/* where the entry is */
+	unsigned int	 line;
+};
+
 struct ike_conf {
 	/* Addresses to bind (port 0 in them); empty = all local addresses. */
 	struct sockaddr_storage	 listen[CONF_MAX_LISTEN];
@@ -175,6 +186,15 @@ struct ike_conf {
 	/* Per-peer PSKs, longest prefix first (see conf_ike_psk()). */
 	struct conf_peer	*peers;
 	size_t			 npeers;
+	/* certificate authentication; NULL = off.
+	 * Absolute paths (relative ones resolved against the config file's
+	 * directory). */
+	char			*ca_file;	/* PEM: CAs that clients chain to */
+	char			*cert_file;	/* PEM: ours first, then intermediates */
+	char			*key_file;	/* PEM private key (a secret file) */
+	char			*crl_file;	/* PEM CRL(s); optional */
+	struct conf_cert_rule	*cert_allow;	/* empty: any cert from ca_file */
+	size_t			 ncert_allow;
 };
 
 struct l2tp_conf {
