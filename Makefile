@@ -159,7 +159,7 @@ $(BUILD)/tests/e2e/xfrm_probe: $(OBJ)/tests/e2e/xfrm_probe.o \
 # ikd without main(): test_exchange drives ikd_input() in process with
 # the scripted initiator it shares with the bench.
 $(BUILD)/tests/unit/test_exchange: $(OBJ)/tests/unit/test_exchange.o \
-    $(OBJ)/tests/lib/ike_initiator.o \
+    $(OBJ)/tests/lib/ike_initiator.o $(OBJ)/tests/lib/certgen.o \
     $(patsubst %.c,$(OBJ)/%.o,$(filter-out ikd/main.c,$(IKD_SRC))) \
     $(LIBVPN)
 	@mkdir -p $(@D)
