@@ -430,3 +430,10 @@ $(BUILD)/tests/unit/test_cert: $(OBJ)/tests/unit/test_cert.o \
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lcmocka
 # ---- end certs ----
+
+# ---- certs: fuzz target ----
+build/fuzz/fuzz_cert: tests/fuzz/fuzz_cert.c tests/lib/certgen.c ikd/cert.c \
+    $(IKD_CODEC_SRC) $(LIB_SRC)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
+# ---- end certs: fuzz target ----
