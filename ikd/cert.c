@@ -1,11 +1,14 @@
 /*
  * cert.c - certificates for Main Mode with signatures (cert.h).
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -19,6 +22,7 @@
 #include "ikd/cert.h"
 #include "ikd/isakmp.h"
 #include "ikd/proposal.h"
+#include "lib/log.h"
 
 #define CHAIN_MAX	8	/* our certificate + intermediates */
 #define CA_MAX		64	/* trusted CAs named in CERTREQ */
@@ -29,7 +33,12 @@ struct der {
 };
 
 struct ikd_certs {
-	X509_STORE		*store;
+	X509_STORE		*store;		/* cas + the CRLs */
+	STACK_OF(X509)		*cas;
+	char			*crl_path;	/* NULL: no revocation checks */
+	struct stat		 crl_st;	/* of the CRL file loaded */
+	struct stat		 crl_bad;	/* of a file that failed, to warn
+						 * once per change */
 	STACK_OF(X509)		*extras;	/* our intermediates */
 	EVP_PKEY		*key;
 	struct der		 chain[CHAIN_MAX];
@@ -198,6 +207,98 @@ load_crls(X509_STORE *store, const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+/* A store of the CAs and, if configured, the CRLs of crl_path. */
+static X509_STORE *
+build_store(STACK_OF(X509) *cas, const char *crl_path, struct stat *st,
+    char *err, size_t errlen)
+{
+	X509_STORE *store;
+	int i;
+
+	if ((store = X509_STORE_new()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	for (i = 0; i < sk_X509_num(cas); i++)
+		if (!X509_STORE_add_cert(store, sk_X509_value(cas, i))) {
+			ossl_err(err, errlen, "cannot use a CA certificate",
+			    "");
+			X509_STORE_free(store);
+			return NULL;
+		}
+	if (crl_path != NULL) {
+		if (stat(crl_path, st) == -1) {
+			snprintf(err, errlen, "%s: %s", crl_path,
+			    strerror(errno));
+			X509_STORE_free(store);
+			return NULL;
+		}
+		if (load_crls(store, crl_path, err, errlen) == -1) {
+			X509_STORE_free(store);
+			return NULL;
+		}
+	}
+	return store;
+}
+
+static bool
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev &&
+	    a->st_size == b->st_size &&
+	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/*
+ * vpn-pki revoke rewrites the CRL by rename: before each verification,
+ * reload it when the file changed. A file that cannot be read or parsed
+ * is warned about once per change; the CRL loaded before stays in force.
+ */
+static void
+crl_refresh(struct ikd_certs *certs)
+{
+	X509_STORE *store;
+	struct stat st;
+	char err[512];
+
+	if (certs->crl_path == NULL)
+		return;
+	if (stat(certs->crl_path, &st) == -1) {
+		if (certs->crl_bad.st_ino != 0) {
+			memset(&certs->crl_bad, 0, sizeof(certs->crl_bad));
+			log_warnx("CRL %s: %s; the CRL loaded before stays in "
+			    "force", certs->crl_path, strerror(errno));
+		}
+		return;
+	}
+	if (same_file(&st, &certs->crl_st) || same_file(&st, &certs->crl_bad))
+		return;
+	if ((store = build_store(certs->cas, certs->crl_path, &st, err,
+	    sizeof(err))) == NULL) {
+		certs->crl_bad = st;
+		log_warnx("CRL not reloaded: %s; the CRL loaded before stays "
+		    "in force", err);
+		return;
+	}
+	X509_STORE_free(certs->store);
+	certs->store = store;
+	certs->crl_st = st;
+	memset(&certs->crl_bad, 0, sizeof(certs->crl_bad));
+	log_info("CRL %s reloaded", certs->crl_path);
+}
+
+void
+ikd_certs_check_access(const struct ikd_certs *certs)
+{
+	if (certs != NULL && certs->crl_path != NULL &&
+	    access(certs->crl_path, R_OK) == -1)
+		log_warnx("the IKE process cannot read the CRL %s (%s): "
+		    "revocations (vpn-pki revoke) take effect only after an "
+		    "ikd restart; make its directory searchable (0711)",
+		    certs->crl_path, strerror(errno));
+}
+
 static EVP_PKEY *
 read_key(const char *path, char *err, size_t errlen)
 {
@@ -220,8 +321,7 @@ ikd_certs_load(const struct ike_conf *c, struct ikd_certs **out, char *err,
     size_t errlen)
 {
 	struct ikd_certs *certs;
-	STACK_OF(X509) *cas = NULL, *mine = NULL;
-	X509_STORE_CTX *vctx = NULL;
+	STACK_OF(X509) *mine = NULL;
 	X509 *x;
 	int i, rc = -1;
 
@@ -233,32 +333,27 @@ ikd_certs_load(const struct ike_conf *c, struct ikd_certs **out, char *err,
 		    "ike.ca_file");
 		return -1;
 	}
-	if ((certs = calloc(1, sizeof(*certs))) == NULL ||
-	    (certs->store = X509_STORE_new()) == NULL) {
+	if ((certs = calloc(1, sizeof(*certs))) == NULL) {
 		snprintf(err, errlen, "out of memory");
-		free(certs);
 		return -1;
 	}
 	certs->rules = c->cert_allow;
 	certs->nrules = c->ncert_allow;
-	if ((cas = read_certs(c->ca_file, err, errlen)) == NULL)
+	if ((certs->cas = read_certs(c->ca_file, err, errlen)) == NULL)
 		goto out;
-	for (i = 0; i < sk_X509_num(cas); i++) {
-		x = sk_X509_value(cas, i);
-		if (!X509_STORE_add_cert(certs->store, x)) {
-			ossl_err(err, errlen, "cannot use CA certificate in",
-			    c->ca_file);
-			goto out;
-		}
-		if (der_of_name(X509_get_subject_name(x),
-		    &certs->ca[certs->nca]) == -1) {
+	for (i = 0; i < sk_X509_num(certs->cas); i++)
+		if (der_of_name(X509_get_subject_name(sk_X509_value(certs->cas,
+		    i)), &certs->ca[certs->nca++]) == -1) {
 			snprintf(err, errlen, "out of memory");
 			goto out;
 		}
-		certs->nca++;
+	if (c->crl_file != NULL && (certs->crl_path = strdup(c->crl_file)) ==
+	    NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
 	}
-	if (c->crl_file != NULL &&
-	    load_crls(certs->store, c->crl_file, err, errlen) == -1)
+	if ((certs->store = build_store(certs->cas, certs->crl_path,
+	    &certs->crl_st, err, errlen)) == NULL)
 		goto out;
 
 	if ((mine = read_certs(c->cert_file, err, errlen)) == NULL)
@@ -302,8 +397,6 @@ ikd_certs_load(const struct ike_conf *c, struct ikd_certs **out, char *err,
 	rc = 0;
 	*out = certs;
 out:
-	X509_STORE_CTX_free(vctx);
-	sk_X509_pop_free(cas, X509_free);
 	sk_X509_pop_free(mine, X509_free);
 	if (rc == -1)
 		ikd_certs_free(certs);
@@ -318,6 +411,8 @@ ikd_certs_free(struct ikd_certs *certs)
 	if (certs == NULL)
 		return;
 	X509_STORE_free(certs->store);
+	sk_X509_pop_free(certs->cas, X509_free);
+	free(certs->crl_path);
 	sk_X509_pop_free(certs->extras, X509_free);
 	EVP_PKEY_free(certs->key);
 	for (i = 0; i < certs->nchain; i++)
@@ -523,6 +618,7 @@ ikd_certs_check_peer(struct ikd_certs *certs, const struct ikd_cert_in *in,
 	int rc = -1, e;
 
 	memset(res, 0, sizeof(*res));
+	crl_refresh(certs);
 	if (nin == 0) {
 		snprintf(res->why, sizeof(res->why), "no certificate sent");
 		return -1;

@@ -50,6 +50,13 @@ int ikd_certs_load(const struct ike_conf *c, struct ikd_certs **out,
     char *err, size_t errlen);
 void ikd_certs_free(struct ikd_certs *certs);
 
+/*
+ * In the IKE process after the privilege drop: warn when it cannot read
+ * the CRL file (then a changed CRL needs a restart). The CRL is reloaded
+ * before a verification whenever the file changed (vpn-pki revoke).
+ */
+void ikd_certs_check_access(const struct ikd_certs *certs);
+
 /* PROPOSAL_AUTH_* bits the loaded key can do. */
 uint32_t ikd_certs_auth_mask(const struct ikd_certs *certs);
 

@@ -131,6 +131,7 @@ ike_process(struct ike_proc_args *a)
 	log_init("ikd", a->log_stderr, a->conf->log.facility);
 	if (priv_drop(a->conf->ike.user) == -1)
 		fatalx("cannot drop privileges");
+	ikd_certs_check_access(a->certs);
 	/* cleared by the credential change: set it now */
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) == -1)
 		fatal("PR_SET_PDEATHSIG");

@@ -110,7 +110,12 @@ exists(const char *path)
 	return lstat(path, &st) == 0 || errno != ENOENT;
 }
 
-/* mkdir -p for the parents (0755), the last component 0700. */
+/*
+ * mkdir -p for the parents (0755), the last component 0711: others may
+ * not list it but may open what is readable in it by name (ca.crt,
+ * crl.pem), so ikd's unprivileged IKE process sees a new CRL; keys are
+ * 0600 and clients/ stays 0700.
+ */
 static int
 mkdir_private(const char *dir)
 {
@@ -133,7 +138,7 @@ mkdir_private(const char *dir)
 		}
 		tmp[i] = '/';
 	}
-	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+	if (mkdir(dir, 0711) == -1 && errno != EEXIST) {
 		pki_err(dir, "mkdir: %s", strerror(errno));
 		return -1;
 	}
@@ -145,8 +150,8 @@ mkdir_private(const char *dir)
 		pki_err(dir, "not a directory");
 		return -1;
 	}
-	if ((st.st_mode & 077) != 0 && chmod(dir, 0700) == -1) {
-		pki_err(dir, "chmod 0700: %s", strerror(errno));
+	if ((st.st_mode & 066) != 0 && chmod(dir, 0711) == -1) {
+		pki_err(dir, "chmod 0711: %s", strerror(errno));
 		return -1;
 	}
 	return 0;

@@ -480,6 +480,45 @@ test_malformed(void **state)
 	peer_free(&p);
 }
 
+/* vpn-pki revoke renames a new CRL into place: the next check sees it;
+ * a broken CRL file keeps the one loaded before. */
+static void
+test_crl_reload(void **state)
+{
+	struct fx *f = *state;
+	struct ikd_cert_result res;
+	X509 *rv[2] = { f->revoked, f->cli };
+	X509_CRL *crl;
+	struct peer p;
+	char tmp[160];
+	FILE *fp;
+
+	peer_init(&p, &f->cli, 1, f->ckey);
+	assert_int_equal(check(f, &p, &res), 0);
+	assert_non_null(crl = certgen_crl(f->ca_x, f->cakey, rv, 2));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", f->crl);
+	assert_int_equal(certgen_write_crl(tmp, crl), 0);
+	X509_CRL_free(crl);
+	assert_int_equal(rename(tmp, f->crl), 0);
+	assert_int_equal(check(f, &p, &res), -1);
+	assert_string_equal(res.why, "certificate revoked");
+	/* garbage in place of the CRL: alice stays revoked */
+	assert_non_null(fp = fopen(tmp, "w"));
+	fputs("not a CRL\n", fp);
+	assert_int_equal(fclose(fp), 0);
+	assert_int_equal(rename(tmp, f->crl), 0);
+	assert_int_equal(check(f, &p, &res), -1);
+	assert_string_equal(res.why, "certificate revoked");
+	/* the original CRL back: alice gets in again */
+	rv[0] = f->revoked;
+	assert_non_null(crl = certgen_crl(f->ca_x, f->cakey, rv, 1));
+	assert_int_equal(certgen_write_crl(tmp, crl), 0);
+	X509_CRL_free(crl);
+	assert_int_equal(rename(tmp, f->crl), 0);
+	assert_int_equal(check(f, &p, &res), 0);
+	peer_free(&p);
+}
+
 static void
 test_dn_str(void **state)
 {
@@ -522,6 +561,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_intermediate, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_malformed, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_crl_reload, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_dn_str, setup, teardown),
 	};

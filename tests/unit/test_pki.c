@@ -91,7 +91,7 @@ setup(void **state)
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_pki.XXXXXX");
 	if (mkdtemp(tmpdir) == NULL)
 		return -1;
-	/* Not yet existing: init creates it 0700. */
+	/* Not yet existing: init creates it 0711. */
 	snprintf(pkidir, sizeof(pkidir), "%s/etc/pki", tmpdir);
 	return 0;
 }
@@ -149,7 +149,7 @@ test_init(void **state)
 
 	(void)state;
 	init_ca(PKI_KEY_DEFAULT);
-	assert_int_equal(mode_of(""), 0700);
+	assert_int_equal(mode_of(""), 0711);
 	assert_int_equal(mode_of("ca.key"), 0600);
 	assert_int_equal(mode_of("serial"), 0600);
 	assert_int_equal(run(out, sizeof(out), "openssl x509 -noout -text "
