@@ -230,7 +230,8 @@ build/fuzz/fuzz_l2tp: tests/fuzz/fuzz_l2tp.c $(L2TPD_CODEC_SRC) $(LIB_SRC)
 # replayed in process. BENCH_ARGS e.g. "-c 32 -t 5 -g ecp256".
 BENCH_ARGS ?=
 $(BUILD)/bench/ike_load: $(OBJ)/bench/ike_load.o \
-    $(OBJ)/tests/lib/ike_initiator.o $(IKD_CODEC_SRC:%.c=$(OBJ)/%.o) \
+    $(OBJ)/tests/lib/ike_initiator.o $(OBJ)/ikd/sig.o \
+    $(IKD_CODEC_SRC:%.c=$(OBJ)/%.o) \
     $(IKD_CRYPTO_SRC:%.c=$(OBJ)/%.o) $(LIBVPN)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
@@ -425,7 +426,8 @@ build/fuzz/fuzz_frag: tests/fuzz/fuzz_frag.c $(IKD_FRAG_SRC) $(LIB_SRC)
 # test_cert links cert.c with the test-only X.509 maker tests/lib/certgen.c
 # (CAs, expired/revoked certificates, CRLs, raw PKCS#1 signatures).
 $(BUILD)/tests/unit/test_cert: $(OBJ)/tests/unit/test_cert.o \
-    $(OBJ)/tests/lib/certgen.o $(OBJ)/ikd/cert.o $(IKD_CODEC_SRC:%.c=$(OBJ)/%.o) \
+    $(OBJ)/tests/lib/certgen.o $(OBJ)/ikd/cert.o $(OBJ)/ikd/sig.o \
+    $(IKD_CODEC_SRC:%.c=$(OBJ)/%.o) \
     $(LIBVPN)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lcmocka
@@ -433,6 +435,7 @@ $(BUILD)/tests/unit/test_cert: $(OBJ)/tests/unit/test_cert.o \
 
 # ---- certs: fuzz target ----
 build/fuzz/fuzz_cert: tests/fuzz/fuzz_cert.c tests/lib/certgen.c ikd/cert.c \
+    ikd/sig.c \
     $(IKD_CODEC_SRC) $(LIB_SRC)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)

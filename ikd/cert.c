@@ -22,6 +22,7 @@
 #include "ikd/cert.h"
 #include "ikd/isakmp.h"
 #include "ikd/proposal.h"
+#include "ikd/sig.h"
 #include "lib/log.h"
 
 #define CHAIN_MAX	8	/* our certificate + intermediates */
@@ -378,9 +379,9 @@ ikd_certs_load(const struct ike_conf *c, struct ikd_certs **out, char *err,
 	    sizeof(certs->subject));
 	if ((certs->key = read_key(c->key_file, err, errlen)) == NULL)
 		goto out;
-	if (EVP_PKEY_get_base_id(certs->key) != EVP_PKEY_RSA) {
-		snprintf(err, errlen, "%s: only RSA keys are supported for "
-		    "IKEv1 signatures", c->key_file);
+	if (ike_sig_method(certs->key) == 0) {
+		snprintf(err, errlen, "%s: IKEv1 signatures need an RSA key "
+		    "or an ECDSA key on P-256, P-384 or P-521", c->key_file);
 		goto out;
 	}
 	if (X509_check_private_key(x, certs->key) != 1) {
@@ -426,7 +427,8 @@ ikd_certs_free(struct ikd_certs *certs)
 uint32_t
 ikd_certs_auth_mask(const struct ikd_certs *certs)
 {
-	return certs != NULL ? PROPOSAL_AUTH_RSA_SIG : 0;
+	return certs != NULL ? PROPOSAL_AUTH_BIT(ike_sig_method(certs->key)) :
+	    0;
 }
 
 const uint8_t *
@@ -493,37 +495,7 @@ int
 ikd_certs_sign(const struct ikd_certs *certs, const uint8_t *hash,
     size_t hlen, uint8_t *sig, size_t *siglen)
 {
-	EVP_PKEY_CTX *pc;
-	int rc = -1;
-
-	/* RFC 2409 5.1: PKCS#1 v1.5 over the raw HASH, no DigestInfo */
-	if ((pc = EVP_PKEY_CTX_new(certs->key, NULL)) == NULL)
-		return -1;
-	if (EVP_PKEY_sign_init(pc) == 1 &&
-	    EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PADDING) == 1 &&
-	    EVP_PKEY_sign(pc, sig, siglen, hash, hlen) == 1)
-		rc = 0;
-	EVP_PKEY_CTX_free(pc);
-	ERR_clear_error();
-	return rc;
-}
-
-static int
-verify_sig(EVP_PKEY *pub, const uint8_t *hash, size_t hlen,
-    const uint8_t *sig, size_t siglen)
-{
-	EVP_PKEY_CTX *pc;
-	int rc = -1;
-
-	if ((pc = EVP_PKEY_CTX_new(pub, NULL)) == NULL)
-		return -1;
-	if (EVP_PKEY_verify_init(pc) == 1 &&
-	    EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PADDING) == 1 &&
-	    EVP_PKEY_verify(pc, sig, siglen, hash, hlen) == 1)
-		rc = 0;
-	EVP_PKEY_CTX_free(pc);
-	ERR_clear_error();
-	return rc;
+	return ike_sig_sign(certs->key, hash, hlen, sig, siglen);
 }
 
 /* Does the peer's ID name this certificate (RFC 4945 3.1)? */
@@ -605,8 +577,9 @@ rules_allow(const struct ikd_certs *certs, const char *subject,
 
 int
 ikd_certs_check_peer(struct ikd_certs *certs, const struct ikd_cert_in *in,
-    size_t nin, const struct isakmp_id *id, const uint8_t *hash, size_t hlen,
-    const uint8_t *sig, size_t siglen, struct ikd_cert_result *res)
+    size_t nin, const struct isakmp_id *id, uint16_t method,
+    const uint8_t *hash, size_t hlen, const uint8_t *sig, size_t siglen,
+    struct ikd_cert_result *res)
 {
 	STACK_OF(X509) *untrusted = NULL;
 	X509_STORE_CTX *vctx = NULL;
@@ -704,13 +677,14 @@ ikd_certs_check_peer(struct ikd_certs *certs, const struct ikd_cert_in *in,
 		goto out;
 	}
 	if ((pub = X509_get0_pubkey(ee)) == NULL ||
-	    EVP_PKEY_get_base_id(pub) != EVP_PKEY_RSA) {
-		snprintf(res->why, sizeof(res->why), "the certificate's key is "
-		    "not RSA (auth method RSA signature)");
+	    ike_sig_method(pub) != method) {
+		snprintf(res->why, sizeof(res->why), "the certificate's key "
+		    "does not sign with the negotiated auth method %s",
+		    isakmp_ike_auth_name(method));
 		goto out;
 	}
 	if (siglen == 0 || siglen > IKD_SIG_MAX ||
-	    verify_sig(pub, hash, hlen, sig, siglen) == -1) {
+	    ike_sig_verify(pub, hash, hlen, sig, siglen) == -1) {
 		snprintf(res->why, sizeof(res->why), "signature does not "
 		    "verify with the certificate's key");
 		goto out;

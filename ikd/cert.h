@@ -19,8 +19,7 @@
  *   - the SIG payload verifies over HASH_I with the certificate's key.
  * Refusals return the exact reason; the caller logs it with the subject.
  *
- * Signatures (RFC 2409 5.1): RSA is PKCS#1 v1.5 type 1 padding over the
- * raw HASH (no DigestInfo), as strongSwan, Libreswan and Windows do.
+ * Signatures: sig.h (RSA, and ECDSA per RFC 4754 by the key's curve).
  */
 #ifndef IKD_CERT_H
 #define IKD_CERT_H
@@ -99,12 +98,12 @@ struct ikd_cert_result {
 
 /*
  * Check the peer: certificates, ID, chain, rules, and the signature `sig`
- * over `hash` (HASH_I). Returns 0 when accepted, -1 refused (res->why).
+ * over `hash` (HASH_I) with the negotiated auth method (IKE_AUTH_*). Returns 0 when accepted, -1 refused (res->why).
  */
 int ikd_certs_check_peer(struct ikd_certs *certs,
     const struct ikd_cert_in *in, size_t nin, const struct isakmp_id *id,
-    const uint8_t *hash, size_t hlen, const uint8_t *sig, size_t siglen,
-    struct ikd_cert_result *res);
+    uint16_t method, const uint8_t *hash, size_t hlen, const uint8_t *sig,
+    size_t siglen, struct ikd_cert_result *res);
 
 /* Printable one-line DN of a DER Name ("C=DE, O=x, CN=y"). */
 void ikd_dn_der_str(const uint8_t *der, size_t len, char *buf, size_t buflen);

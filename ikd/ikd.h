@@ -248,7 +248,7 @@ struct ike_sa {
 	size_t			 idi_len;
 	char			 peer_id[256];	/* printable, for logs */
 	bool			 initial_contact;
-	/* MM1: the chosen auth method (IKE_AUTH_PSK or IKE_AUTH_RSA_SIG);
+	/* MM1: the chosen auth method (IKE_AUTH_PSK, _RSA_SIG, _ECDSA_*);
 	 * MM3: the peer's CERTREQ named none of our CAs */
 	uint16_t		 auth;
 	bool			 cr_unmatched;

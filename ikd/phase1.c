@@ -269,7 +269,7 @@ recv_mm3(struct ike_sa *sa, const struct ikd_pkt *pkt,
 		mm_fail(sa, "bad NAT-D");
 		return;
 	}
-	if (sa->auth == IKE_AUTH_RSA_SIG)
+	if (sa->auth != IKE_AUTH_PSK)
 		check_certreqs(sa, &msg);
 	else if ((psk = conf_ike_psk(ctx->conf,
 	    (const struct sockaddr *)&pkt->path.remote)) == NULL ||
@@ -340,7 +340,7 @@ recv_mm3(struct ike_sa *sa, const struct ikd_pkt *pkt,
 	isakmp_build_data(&b, ISAKMP_PAYLOAD_KE, sa->gxr, sa->gxr_len);
 	isakmp_build_data(&b, ISAKMP_PAYLOAD_NONCE, sa->nr, sa->nr_len);
 	/* RFC 2409 5.1 / RFC 4945 3.2.4: ask for a certificate of our CAs */
-	for (i = 0; sa->auth == IKE_AUTH_RSA_SIG &&
+	for (i = 0; sa->auth != IKE_AUTH_PSK &&
 	    (cr.data = ikd_certs_ca_name(ctx->certs, i, &cr.len)) != NULL; i++) {
 		cr.encoding = ISAKMP_CERT_X509_SIG;
 		isakmp_build_cert(&b, ISAKMP_PAYLOAD_CR, &cr);
@@ -501,8 +501,8 @@ mm5_check_sig(struct ike_sa *sa, const struct isakmp_msg *msg,
 		mm_fail(sa, "HASH_I computation failed");
 		return -1;
 	}
-	if (ikd_certs_check_peer(sa->ikd->certs, in, n, id, hash, hlen,
-	    sig.data, sig.len, &res) == -1) {
+	if (ikd_certs_check_peer(sa->ikd->certs, in, n, id, sa->auth, hash,
+	    hlen, sig.data, sig.len, &res) == -1) {
 		cert_refused(sa, &res);
 		return -1;
 	}
@@ -552,7 +552,7 @@ mm6_idr(const struct ike_sa *sa, const struct isakmp_id *id,
 	const struct sockaddr_storage *local = &sa->path.local;
 
 	memset(idr, 0, sizeof(*idr));
-	if (sa->auth == IKE_AUTH_RSA_SIG) {
+	if (sa->auth != IKE_AUTH_PSK) {
 		idr->type = IPSEC_ID_DER_ASN1_DN;
 		idr->data = ikd_certs_id_der(sa->ikd->certs, &idr->len);
 	} else if (local->ss_family == AF_INET) {
@@ -591,7 +591,7 @@ mm6_auth(struct ike_sa *sa, struct isakmp_builder *b, const uint8_t *idr_b,
 	if (ike_hash_r(sa->keys, sa->sai_b, sa->sai_len, idr_b, idr_len, hash,
 	    sizeof(hash)) == -1)
 		return -1;
-	if (sa->auth != IKE_AUTH_RSA_SIG) {
+	if (sa->auth == IKE_AUTH_PSK) {
 		isakmp_build_data(b, ISAKMP_PAYLOAD_HASH, hash, hlen);
 		return 0;
 	}
@@ -626,7 +626,7 @@ recv_mm5(struct ike_sa *sa, const struct ikd_pkt *pkt,
 	size_t len, idr_len;
 	const char *why;
 	char who[2 * IKD_DN_STR_MAX + 32] = "pre-shared key";
-	bool sig = sa->auth == IKE_AUTH_RSA_SIG;
+	bool sig = sa->auth != IKE_AUTH_PSK;
 
 	if (exchange_open(sa, pkt, rh, plain, sizeof(plain), &msg,
 	    &next) == -1) {

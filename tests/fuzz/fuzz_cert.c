@@ -131,8 +131,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		off += len;
 	}
 	/* a refusal always says why */
-	if (ikd_certs_check_peer(certs, in, nin, &id, hash, sizeof(hash),
-	    sig, siglen, &res) == -1 && res.why[0] == '\0')
+	if (ikd_certs_check_peer(certs, in, nin, &id, IKE_AUTH_RSA_SIG, hash,
+	    sizeof(hash), sig, siglen, &res) == -1 && res.why[0] == '\0')
 		abort();
 	return 0;
 }

@@ -14,12 +14,19 @@
 #include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 
+#include "ikd/sig.h"
 #include "tests/lib/certgen.h"
 
 EVP_PKEY *
 certgen_rsa(int bits)
 {
 	return EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)bits);
+}
+
+EVP_PKEY *
+certgen_ec(const char *curve)
+{
+	return EVP_PKEY_Q_keygen(NULL, NULL, "EC", curve);
 }
 
 static X509_NAME *
@@ -224,13 +231,5 @@ int
 certgen_sign(EVP_PKEY *k, const uint8_t *h, size_t hlen, uint8_t *sig,
     size_t *siglen)
 {
-	EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new(k, NULL);
-	int rc = -1;
-
-	if (pc != NULL && EVP_PKEY_sign_init(pc) == 1 &&
-	    EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PADDING) == 1 &&
-	    EVP_PKEY_sign(pc, sig, siglen, h, hlen) == 1)
-		rc = 0;
-	EVP_PKEY_CTX_free(pc);
-	return rc;
+	return ike_sig_sign(k, h, hlen, sig, siglen);
 }

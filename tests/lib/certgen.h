@@ -15,6 +15,8 @@
 
 /* A new RSA key (bits >= 1024), or NULL. */
 EVP_PKEY *certgen_rsa(int bits);
+/* A new EC key on curve ("P-256", "P-384", "P-521"), or NULL. */
+EVP_PKEY *certgen_ec(const char *curve);
 
 /*
  * A certificate for `key` with subject `dn` ("/O=x/CN=y" form), signed by
@@ -39,7 +41,7 @@ int certgen_write_crl(const char *path, X509_CRL *crl);
 uint8_t *certgen_der(X509 *x, size_t *len);
 uint8_t *certgen_subject_der(X509 *x, size_t *len);
 
-/* IKEv1 RSA signature: PKCS#1 v1.5 over the raw hash. */
+/* IKEv1 signature over the raw hash (ikd/sig.h). */
 int certgen_sign(EVP_PKEY *k, const uint8_t *h, size_t hlen, uint8_t *sig,
     size_t *siglen);
 

@@ -11,9 +11,9 @@
 #include <string.h>
 
 #include <openssl/rand.h>
-#include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include "ikd/sig.h"
 #include "lib/buf.h"
 #include "lib/log.h"
 #include "tests/lib/ike_initiator.h"
@@ -192,7 +192,7 @@ ike_ini_build_mm1(struct ike_ini *ini, uint8_t *out, size_t *len)
 		isakmp_build_attr(&b, IKE_ATTR_KEY_LENGTH, ini->keylen);
 	isakmp_build_attr(&b, IKE_ATTR_HASH, 2);
 	isakmp_build_attr(&b, IKE_ATTR_AUTH, ini->sig_key != NULL ?
-	    IKE_AUTH_RSA_SIG : IKE_AUTH_PSK);
+	    ike_sig_method(ini->sig_key) : IKE_AUTH_PSK);
 	isakmp_build_attr(&b, IKE_ATTR_GROUP_DESC, ini->group);
 	isakmp_build_attr(&b, IKE_ATTR_LIFE_TYPE, IKE_LIFE_SECONDS);
 	isakmp_build_attr(&b, IKE_ATTR_LIFE_DURATION, 28800);
@@ -410,7 +410,6 @@ ike_ini_build_mm5(struct ike_ini *ini, bool initial_contact, uint8_t *out,
 	struct isakmp_cert c;
 	struct wbuf w;
 	size_t plen, hl, siglen = sizeof(sig);
-	EVP_PKEY_CTX *pc;
 
 	if (ini->keys == NULL)
 		return fail(ini, "MM5 before the keys");
@@ -450,14 +449,8 @@ ike_ini_build_mm5(struct ike_ini *ini, bool initial_contact, uint8_t *out,
 		c.len = ini->cert_len;
 		if (c.len > 0)
 			isakmp_build_cert(&b, ISAKMP_PAYLOAD_CERT, &c);
-		if ((pc = EVP_PKEY_CTX_new(ini->sig_key, NULL)) == NULL ||
-		    EVP_PKEY_sign_init(pc) != 1 ||
-		    EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PADDING) != 1 ||
-		    EVP_PKEY_sign(pc, sig, &siglen, hh, hl) != 1) {
-			EVP_PKEY_CTX_free(pc);
+		if (ike_sig_sign(ini->sig_key, hh, hl, sig, &siglen) == -1)
 			return fail(ini, "SIG_I failed");
-		}
-		EVP_PKEY_CTX_free(pc);
 		isakmp_build_data(&b, ISAKMP_PAYLOAD_SIG, sig, siglen);
 	} else
 		isakmp_build_data(&b, ISAKMP_PAYLOAD_HASH, hh, hl);
@@ -493,7 +486,6 @@ mm6_sig(struct ike_ini *ini, const struct isakmp_msg *msg,
 	const unsigned char *p;
 	X509_NAME *nm = NULL;
 	X509 *x = NULL;
-	EVP_PKEY_CTX *pc = NULL;
 	int rc = -1;
 
 	if (id->type != IPSEC_ID_DER_ASN1_DN)
@@ -519,16 +511,13 @@ mm6_sig(struct ike_ini *ini, const struct isakmp_msg *msg,
 	if (get_data(ini, isakmp_msg_first(msg, ISAKMP_PAYLOAD_SIG), &d,
 	    1024) == -1)
 		goto out;
-	if ((pc = EVP_PKEY_CTX_new(X509_get0_pubkey(x), NULL)) == NULL ||
-	    EVP_PKEY_verify_init(pc) != 1 ||
-	    EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PADDING) != 1 ||
-	    EVP_PKEY_verify(pc, d.data, d.len, hh, hl) != 1) {
+	if (ike_sig_verify(X509_get0_pubkey(x), hh, hl, d.data, d.len) ==
+	    -1) {
 		fail(ini, "MM6: SIG_R does not verify");
 		goto out;
 	}
 	rc = 0;
 out:
-	EVP_PKEY_CTX_free(pc);
 	X509_NAME_free(nm);
 	X509_free(x);
 	return rc;

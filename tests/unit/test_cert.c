@@ -198,8 +198,8 @@ peer_free(struct peer *p)
 static int
 check(struct fx *f, struct peer *p, struct ikd_cert_result *res)
 {
-	return ikd_certs_check_peer(f->certs, p->in, p->n, &p->id, hash,
-	    sizeof(hash), p->sig, p->siglen, res);
+	return ikd_certs_check_peer(f->certs, p->in, p->n, &p->id,
+	    IKE_AUTH_RSA_SIG, hash, sizeof(hash), p->sig, p->siglen, res);
 }
 
 static void
@@ -443,8 +443,8 @@ test_malformed(void **state)
 
 	peer_init(&p, &f->cli, 1, f->ckey);
 	/* no certificate */
-	assert_int_equal(ikd_certs_check_peer(f->certs, p.in, 0, &p.id, hash,
-	    sizeof(hash), p.sig, p.siglen, &res), -1);
+	assert_int_equal(ikd_certs_check_peer(f->certs, p.in, 0, &p.id,
+	    IKE_AUTH_RSA_SIG, hash, sizeof(hash), p.sig, p.siglen, &res), -1);
 	assert_string_equal(res.why, "no certificate sent");
 	/* PKCS#7 encoding */
 	p.in[0].encoding = ISAKMP_CERT_PKCS7;
@@ -519,6 +519,68 @@ test_crl_reload(void **state)
 	peer_free(&p);
 }
 
+/* ECDSA (RFC 4754): an EC P-256 server key offers method 9; an EC
+ * client signs r | s over the HASH; an RSA certificate cannot stand in for
+ * the negotiated ECDSA method, and a signature of the wrong length fails. */
+static void
+test_ecdsa(void **state)
+{
+	struct fx *f = *state;
+	struct ikd_cert_result res;
+	struct ikd_certs *certs;
+	struct ike_conf c = f->conf;
+	EVP_PKEY *ek, *ck;
+	X509 *srv, *cli;
+	struct peer p;
+	char crt[160], key[160], err[512];
+
+	assert_non_null(ek = certgen_ec("P-256"));
+	assert_non_null(ck = certgen_ec("P-256"));
+	assert_non_null(srv = certgen_cert(f->ca_x, f->cakey, ek,
+	    "/CN=ec.vpn.test", 20, -1, 365, false, "ec.vpn.test", NULL));
+	assert_non_null(cli = certgen_cert(f->ca_x, f->cakey, ck,
+	    "/O=Example/CN=eve-ec", 21, -1, 365, false, NULL, NULL));
+	snprintf(crt, sizeof(crt), "%s/ec.crt", f->dir);
+	snprintf(key, sizeof(key), "%s/ec.key", f->dir);
+	assert_int_equal(certgen_write_cert(crt, srv, false), 0);
+	assert_int_equal(certgen_write_key(key, ek), 0);
+	c.cert_file = crt;
+	c.key_file = key;
+	assert_int_equal(ikd_certs_load(&c, &certs, err, sizeof(err)), 0);
+	assert_int_equal(ikd_certs_auth_mask(certs), PROPOSAL_AUTH_ECDSA_256);
+	ikd_certs_free(f->certs);
+	f->certs = certs;
+	peer_init(&p, &cli, 1, ck);
+	assert_int_equal(p.siglen, 64);
+	assert_int_equal(ikd_certs_check_peer(f->certs, p.in, p.n, &p.id,
+	    IKE_AUTH_ECDSA_SHA256_P256, hash, sizeof(hash), p.sig, p.siglen,
+	    &res), 0);
+	/* the same signature under the RSA method: refused */
+	assert_int_equal(check(f, &p, &res), -1);
+	assert_non_null(strstr(res.why, "does not sign with the negotiated"));
+	/* r | s must be exactly 2 x 32 bytes */
+	assert_int_equal(ikd_certs_check_peer(f->certs, p.in, p.n, &p.id,
+	    IKE_AUTH_ECDSA_SHA256_P256, hash, sizeof(hash), p.sig, 63, &res),
+	    -1);
+	p.sig[10] ^= 1;
+	assert_int_equal(ikd_certs_check_peer(f->certs, p.in, p.n, &p.id,
+	    IKE_AUTH_ECDSA_SHA256_P256, hash, sizeof(hash), p.sig, p.siglen,
+	    &res), -1);
+	assert_non_null(strstr(res.why, "signature does not verify"));
+	peer_free(&p);
+	/* an RSA client under ECDSA */
+	peer_init(&p, &f->cli, 1, f->ckey);
+	assert_int_equal(ikd_certs_check_peer(f->certs, p.in, p.n, &p.id,
+	    IKE_AUTH_ECDSA_SHA256_P256, hash, sizeof(hash), p.sig, p.siglen,
+	    &res), -1);
+	assert_non_null(strstr(res.why, "does not sign with the negotiated"));
+	peer_free(&p);
+	X509_free(srv);
+	X509_free(cli);
+	EVP_PKEY_free(ek);
+	EVP_PKEY_free(ck);
+}
+
 static void
 test_dn_str(void **state)
 {
@@ -564,6 +626,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_crl_reload, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_ecdsa, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dn_str, setup, teardown),
 	};
 

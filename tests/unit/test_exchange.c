@@ -666,7 +666,7 @@ struct pki_fx {
 };
 
 static void
-pki_make(struct pki_fx *k)
+pki_make(struct pki_fx *k, bool ec)
 {
 	struct ike_conf c;
 	char err[512];
@@ -678,8 +678,8 @@ pki_make(struct pki_fx *k)
 	snprintf(k->cert, sizeof(k->cert), "%s/server.crt", k->dir);
 	snprintf(k->key, sizeof(k->key), "%s/server.key", k->dir);
 	assert_non_null(k->cakey = certgen_rsa(2048));
-	assert_non_null(k->skey = certgen_rsa(2048));
-	assert_non_null(k->ckey = certgen_rsa(2048));
+	assert_non_null(k->skey = ec ? certgen_ec("P-256") : certgen_rsa(2048));
+	assert_non_null(k->ckey = ec ? certgen_ec("P-256") : certgen_rsa(2048));
 	assert_non_null(k->okey = certgen_rsa(2048));
 	assert_non_null(k->ca_x = certgen_cert(NULL, NULL, k->cakey,
 	    "/CN=Exchange CA", 1, -1, 100, true, NULL, NULL));
@@ -737,7 +737,7 @@ pki_free(struct pki_fx *k)
 }
 
 static void
-test_cert_main_mode(void **state)
+cert_main_mode(bool ec)
 {
 	struct pki_fx k;
 	struct ike_ini pr;
@@ -745,8 +745,7 @@ test_cert_main_mode(void **state)
 	uint8_t *ca_dn;
 	size_t ca_dn_len;
 
-	(void)state;
-	pki_make(&k);
+	pki_make(&k, ec);
 	peer_init(&pr, IKE_ENCR_AES_CBC, 256, IKE_ENC_AES256_CBC,
 	    IKE_GROUP_MODP_2048, false);
 	pr.sig_key = k.ckey;
@@ -764,6 +763,7 @@ test_cert_main_mode(void **state)
 	assert_memory_equal(pr.mm6_cert, k.srv_der, k.srv_len);
 	assert_int_equal(ctx.ctr.p1_established, 1);
 	assert_non_null(strstr(est_line, "peer ID CN=e2e-alice"));
+	assert_non_null(strstr(est_line, ec ? " ecdsa256 " : " rsasig "));
 	assert_non_null(strstr(est_line, "certificate \"CN=e2e-alice\" from "
 	    "\"CN=Exchange CA\""));
 	quick_mode(&pr, p);
@@ -773,6 +773,20 @@ test_cert_main_mode(void **state)
 	peer_free(&pr);
 	OPENSSL_free(ca_dn);
 	pki_free(&k);
+}
+
+static void
+test_cert_main_mode(void **state)
+{
+	(void)state;
+	cert_main_mode(false);
+}
+
+static void
+test_cert_main_mode_ecdsa(void **state)
+{
+	(void)state;
+	cert_main_mode(true);
 }
 
 static void
@@ -787,7 +801,7 @@ test_cert_refused(void **state)
 	size_t len;
 
 	(void)state;
-	pki_make(&k);
+	pki_make(&k, false);
 	peer_init(&pr, IKE_ENCR_AES_CBC, 256, IKE_ENC_AES256_CBC,
 	    IKE_GROUP_MODP_2048, false);
 	pr.sig_key = k.ckey;
@@ -1487,6 +1501,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_wrong_psk, reset, done),
 		cmocka_unit_test_setup_teardown(test_cert_main_mode, reset,
 		    done),
+		cmocka_unit_test_setup_teardown(test_cert_main_mode_ecdsa,
+		    reset, done),
 		cmocka_unit_test_setup_teardown(test_cert_refused, reset,
 		    done),
 		cmocka_unit_test_setup_teardown(test_duplicate_mm3, reset,
