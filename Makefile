@@ -56,7 +56,8 @@ PROGS = $(if $(IKD_SRC),$(BUILD)/ikd) $(if $(L2TPD_SRC),$(BUILD)/l2tpd)
 # vpnctl: the admin CLI of the control socket (vpnctl/, lib/ctl.h).
 PROGS += $(BUILD)/vpnctl
 # Privsep request menu, also linked into test_priv and fuzz_priv.
-IKD_PRIV_SRC = ikd/priv.c $(IKD_KERNEL_SRC)
+IKD_PRIV_SRC = ikd/priv.c $(IKD_KERNEL_SRC) ikd/cert.c ikd/sig.c \
+    ikd/isakmp_names.c
 # ---- end ikd-ctl ----
 
 # ---- pki: vpn-pki, the admin setup tool (CA, server/client certificates,
@@ -116,7 +117,7 @@ $(BUILD)/vpnctl: $(OBJ)/vpnctl/vpnctl.o $(LIBVPN)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/tests/unit/test_priv: $(OBJ)/tests/unit/test_priv.o \
-    $(IKD_PRIV_SRC:%.c=$(OBJ)/%.o) $(LIBVPN)
+    $(OBJ)/tests/lib/certgen.o $(IKD_PRIV_SRC:%.c=$(OBJ)/%.o) $(LIBVPN)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lcmocka
 

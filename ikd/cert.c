@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +42,8 @@ struct ikd_certs {
 	struct stat		 crl_bad;	/* of a file that failed, to warn
 						 * once per change */
 	STACK_OF(X509)		*extras;	/* our intermediates */
-	EVP_PKEY		*key;
+	EVP_PKEY		*key;		/* NULL after ikd_certs_drop_key */
+	uint16_t		 method;	/* IKE_AUTH_* of the key */
 	struct der		 chain[CHAIN_MAX];
 	size_t			 nchain;
 	struct der		 ca[CA_MAX];
@@ -300,20 +302,48 @@ ikd_certs_check_access(const struct ikd_certs *certs)
 		    certs->crl_path, strerror(errno));
 }
 
+/*
+ * The key file through our own buffer (read(2), no stdio buffer), wiped
+ * after decoding: the IKE process forked later inherits no copy of it.
+ */
+#define KEY_FILE_MAX	(64 * 1024)
+
 static EVP_PKEY *
 read_key(const char *path, char *err, size_t errlen)
 {
-	EVP_PKEY *k;
+	EVP_PKEY *k = NULL;
+	uint8_t *buf;
+	size_t len = 0;
+	ssize_t n;
 	BIO *b;
+	int fd;
 
-	if ((b = BIO_new_file(path, "r")) == NULL) {
-		ossl_err(err, errlen, "cannot open", path);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+		snprintf(err, errlen, "cannot open %s: %s", path,
+		    strerror(errno));
 		return NULL;
 	}
-	k = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
-	BIO_free(b);
-	if (k == NULL)
-		ossl_err(err, errlen, "no usable private key in", path);
+	if ((buf = malloc(KEY_FILE_MAX)) == NULL) {
+		close(fd);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	while (len < KEY_FILE_MAX && (n = read(fd, buf + len,
+	    KEY_FILE_MAX - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	if (len == KEY_FILE_MAX)
+		snprintf(err, errlen, "%s: larger than %d bytes", path,
+		    KEY_FILE_MAX);
+	else if ((b = BIO_new_mem_buf(buf, (int)len)) == NULL)
+		snprintf(err, errlen, "out of memory");
+	else {
+		if ((k = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL)) == NULL)
+			ossl_err(err, errlen, "no usable private key in", path);
+		BIO_free(b);
+	}
+	OPENSSL_cleanse(buf, KEY_FILE_MAX);
+	free(buf);
 	return k;
 }
 
@@ -379,7 +409,7 @@ ikd_certs_load(const struct ike_conf *c, struct ikd_certs **out, char *err,
 	    sizeof(certs->subject));
 	if ((certs->key = read_key(c->key_file, err, errlen)) == NULL)
 		goto out;
-	if (ike_sig_method(certs->key) == 0) {
+	if ((certs->method = ike_sig_method(certs->key)) == 0) {
 		snprintf(err, errlen, "%s: IKEv1 signatures need an RSA key "
 		    "or an ECDSA key on P-256, P-384 or P-521", c->key_file);
 		goto out;
@@ -427,8 +457,7 @@ ikd_certs_free(struct ikd_certs *certs)
 uint32_t
 ikd_certs_auth_mask(const struct ikd_certs *certs)
 {
-	return certs != NULL ? PROPOSAL_AUTH_BIT(ike_sig_method(certs->key)) :
-	    0;
+	return certs != NULL ? PROPOSAL_AUTH_BIT(certs->method) : 0;
 }
 
 const uint8_t *
@@ -495,7 +524,18 @@ int
 ikd_certs_sign(const struct ikd_certs *certs, const uint8_t *hash,
     size_t hlen, uint8_t *sig, size_t *siglen)
 {
+	if (certs->key == NULL)
+		return -1;
 	return ike_sig_sign(certs->key, hash, hlen, sig, siglen);
+}
+
+void
+ikd_certs_drop_key(struct ikd_certs *certs)
+{
+	if (certs == NULL)
+		return;
+	EVP_PKEY_free(certs->key);
+	certs->key = NULL;
 }
 
 /* Does the peer's ID name this certificate (RFC 4945 3.1)? */

@@ -78,7 +78,14 @@ const uint8_t *ikd_certs_ca_name(const struct ikd_certs *certs, size_t i,
 bool ikd_certs_ca_matches(const struct ikd_certs *certs, const uint8_t *dn,
     size_t len);
 
-/* Sign HASH_R with our key; *siglen in: room, out: length. */
+/*
+ * The IKE process forgets the private key right after the fork: it signs
+ * through the parent (PRIV_SIGN), which keeps the only copy.
+ */
+void ikd_certs_drop_key(struct ikd_certs *certs);
+
+/* Sign HASH_R with our key; *siglen in: room, out: length. -1 without
+ * the key. */
 int ikd_certs_sign(const struct ikd_certs *certs, const uint8_t *hash,
     size_t hlen, uint8_t *sig, size_t *siglen);
 

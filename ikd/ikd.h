@@ -119,6 +119,10 @@ struct ikd_kernel_ops {
 	/* for the control socket; NULL: counters are not available */
 	int	(*sa_counters)(void *arg, const struct xfrm_sa_id *,
 		    struct xfrm_sa_counters *out);
+	/* sign a HASH_R with our certificate key where it lives (the
+	 * privileged parent); NULL: ikd->certs holds the key itself */
+	int	(*sign)(void *arg, const uint8_t *hash, size_t hlen,
+		    uint8_t *sig, size_t *siglen);
 };
 
 /* Send one ISAKMP message on path (the marker is added for NAT-T). */

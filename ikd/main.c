@@ -129,6 +129,8 @@ ike_process(struct ike_proc_args *a)
 	keep[n++] = a->priv_fd;
 	close_all_but(keep, n);
 	log_init("ikd", a->log_stderr, a->conf->log.facility);
+	/* the parent keeps the only copy of the key (PRIV_SIGN) */
+	ikd_certs_drop_key(a->certs);
 	if (priv_drop(a->conf->ike.user) == -1)
 		fatalx("cannot drop privileges");
 	ikd_certs_check_access(a->certs);
@@ -335,6 +337,7 @@ main(int argc, char *argv[])
 	    conf->ike.control_socket)) == -1)
 		fatalx("cannot create the control socket");
 	p.pp.xb = xb;
+	p.pp.certs = a.certs;
 	p.pp.base = p.base;
 	p.pp.l2tp_port = POLICY_L2TP_PORT;
 	if ((p.pp.pm = policy_mgr_new(p.base, xb, NULL)) == NULL) {

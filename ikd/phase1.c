@@ -601,7 +601,9 @@ mm6_auth(struct ike_sa *sa, struct isakmp_builder *b, const uint8_t *idr_b,
 		c.encoding = ISAKMP_CERT_X509_SIG;
 		isakmp_build_cert(b, ISAKMP_PAYLOAD_CERT, &c);
 	}
-	if (ikd_certs_sign(sa->ikd->certs, hash, hlen, sig, &siglen) == -1) {
+	if ((sa->ikd->kops->sign != NULL ? sa->ikd->kops->sign(sa->ikd->karg,
+	    hash, hlen, sig, &siglen) : ikd_certs_sign(sa->ikd->certs, hash,
+	    hlen, sig, &siglen)) == -1) {
 		logt_warnx(sa->tag, "cannot sign HASH_R with our key");
 		return -1;
 	}

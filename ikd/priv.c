@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ikd/cert.h"
 #include "ikd/ikd.h"
 #include "ikd/policy.h"
 #include "ikd/priv.h"
@@ -28,6 +29,9 @@ _Static_assert(PRIV_REPLY_HDR + sizeof(struct priv_policy_list) <=
     PRIV_MSG_MAX, "policy list reply does not fit PRIV_MSG_MAX");
 _Static_assert(PRIV_REQ_HDR + sizeof(struct xfrm_sa_req) <= PRIV_MSG_MAX,
     "SA request does not fit PRIV_MSG_MAX");
+_Static_assert(PRIV_REPLY_HDR + sizeof(struct priv_sig) <= PRIV_MSG_MAX,
+    "signature reply does not fit PRIV_MSG_MAX");
+_Static_assert(PRIV_SIG_MAX >= IKD_SIG_MAX, "PRIV_SIG_MAX < IKD_SIG_MAX");
 
 /* Body sizes of each type's request and (successful) reply. */
 static bool
@@ -58,6 +62,10 @@ priv_sizes(uint32_t type, size_t *req, size_t *reply)
 		*req = sizeof(struct priv_l2tp);
 		*reply = sizeof(uint32_t);
 		return true;
+	case PRIV_SIGN:
+		*req = sizeof(struct priv_sign);
+		*reply = sizeof(struct priv_sig);
+		return true;
 	}
 	return false;
 }
@@ -78,6 +86,8 @@ priv_type_name(enum priv_type t)
 		return "policy-list";
 	case PRIV_L2TP_REGISTER:
 		return "l2tp-register";
+	case PRIV_SIGN:
+		return "sign";
 	}
 	return "?";
 }
@@ -133,6 +143,13 @@ priv_req_parse(const uint8_t *p, size_t len, struct priv_req *out,
 	case PRIV_SA_COUNTERS:
 		return xfrm_sa_id_check(&out->u.id, why);
 	case PRIV_POLICY_LIST:
+		return true;
+	case PRIV_SIGN:
+		if (out->u.sign.len < PRIV_SIGN_HASH_MIN ||
+		    out->u.sign.len > PRIV_SIGN_HASH_MAX) {
+			*why = "hash length out of range";
+			return false;
+		}
 		return true;
 	case PRIV_L2TP_REGISTER:
 		if (out->u.l2tp.port == 0) {
@@ -221,12 +238,13 @@ priv_parent_handle(struct priv_parent *pp, const uint8_t *p, size_t len,
 {
 	struct priv_req req;
 	struct priv_policy_list list;
+	struct priv_sig sig;
 	struct xfrm_sa_counters ctr;
 	struct list_ctx lc;
 	const char *why = "";
 	uint32_t seq, type, v32 = 0;
 	int rc = -1, err = 0;
-	size_t n = 0;
+	size_t n = 0, siglen;
 	const void *body = NULL;
 
 	if (!priv_req_parse(p, len, &req, &seq, &why)) {
@@ -274,6 +292,23 @@ priv_parent_handle(struct priv_parent *pp, const uint8_t *p, size_t len,
 		rc = l2tp_register(pp, req.u.l2tp.port, &v32);
 		body = &v32;
 		n = sizeof(v32);
+		break;
+	case PRIV_SIGN:
+		memset(&sig, 0, sizeof(sig));
+		siglen = sizeof(sig.sig);
+		if (pp->certs == NULL) {
+			errno = EPERM;
+			break;
+		}
+		if ((rc = ikd_certs_sign(pp->certs, req.u.sign.hash,
+		    req.u.sign.len, sig.sig, &siglen)) == -1) {
+			log_warnx("%s: signing with our certificate key failed",
+			    PRIV_TAG);
+			errno = EIO;
+		}
+		sig.len = (uint32_t)siglen;
+		body = &sig;
+		n = sizeof(sig);
 		break;
 	}
 	if (rc == -1)
@@ -389,11 +424,36 @@ k_sa_counters(void *arg, const struct xfrm_sa_id *id,
 	    sizeof(*out));
 }
 
+int
+priv_sign(void *arg, const uint8_t *hash, size_t hlen, uint8_t *sig,
+    size_t *siglen)
+{
+	struct priv_sign req;
+	struct priv_sig rep;
+
+	if (hlen < PRIV_SIGN_HASH_MIN || hlen > PRIV_SIGN_HASH_MAX)
+		return -1;
+	memset(&req, 0, sizeof(req));
+	req.len = (uint32_t)hlen;
+	memcpy(req.hash, hash, hlen);
+	if (priv_call(arg, PRIV_SIGN, &req, sizeof(req), &rep,
+	    sizeof(rep)) == -1)
+		return -1;
+	if (rep.len == 0 || rep.len > sizeof(rep.sig) || rep.len > *siglen) {
+		log_warnx("%s: signature reply of %u bytes", PRIV_TAG, rep.len);
+		return -1;
+	}
+	memcpy(sig, rep.sig, rep.len);
+	*siglen = rep.len;
+	return 0;
+}
+
 const struct ikd_kernel_ops priv_kernel_ops = {
 	.spi_alloc = k_spi_alloc,
 	.sa_add = k_sa_add,
 	.sa_del = k_sa_del,
 	.sa_counters = k_sa_counters,
+	.sign = priv_sign,
 };
 
 /* True if any capability set of this process is non-empty. */

@@ -36,6 +36,10 @@
  *   PRIV_POLICY_LIST    no body -> struct priv_policy_list
  *   PRIV_L2TP_REGISTER  struct priv_l2tp, port 1..65535 -> u32 policies
  *                       installed
+ *   PRIV_SIGN           struct priv_sign, len 16..64 (an IKE HASH_R) ->
+ *                       struct priv_sig: our certificate key signs it
+ *                       (the key never enters the IKE process, which
+ *                       parses what peers send; refused without one)
  * Anything else (unknown type, wrong size, a failed check) is refused:
  * logged at warn, counted, answered with result -1, errno EPERM.
  */
@@ -48,6 +52,7 @@
 
 #include "ikd/xfrm.h"
 
+struct ikd_certs;
 struct ikd_kernel_ops;
 struct policy_mgr;
 struct event_base;
@@ -58,7 +63,8 @@ enum priv_type {
 	PRIV_SA_DEL,
 	PRIV_SA_COUNTERS,
 	PRIV_POLICY_LIST,
-	PRIV_L2TP_REGISTER
+	PRIV_L2TP_REGISTER,
+	PRIV_SIGN
 };
 
 /* Header sizes. */
@@ -71,6 +77,21 @@ enum priv_type {
 
 struct priv_l2tp {
 	uint16_t		 port;
+};
+
+/* PRIV_SIGN: a HASH_R (MD5 .. SHA-512 sizes) and its signature. */
+#define PRIV_SIGN_HASH_MIN	16
+#define PRIV_SIGN_HASH_MAX	64
+#define PRIV_SIG_MAX		1024
+
+struct priv_sign {
+	uint32_t		 len;
+	uint8_t			 hash[PRIV_SIGN_HASH_MAX];
+};
+
+struct priv_sig {
+	uint32_t		 len;
+	uint8_t			 sig[PRIV_SIG_MAX];
 };
 
 struct priv_policy {
@@ -93,6 +114,7 @@ struct priv_req {
 		struct xfrm_sa_req	 sa;
 		struct xfrm_sa_id	 id;
 		struct priv_l2tp	 l2tp;
+		struct priv_sign	 sign;
 	} u;
 };
 
@@ -123,6 +145,7 @@ struct priv_parent {
 	struct event_base	*base;		/* for a new policy manager */
 	struct policy_mgr	*pm;		/* owned; NULL: none yet */
 	uint16_t		 l2tp_port;	/* pm's port */
+	struct ikd_certs	*certs;		/* borrowed; NULL: no key */
 	uint64_t		 handled;
 	uint64_t		 refused;
 };
@@ -159,6 +182,10 @@ struct priv_client {
  */
 int priv_call(struct priv_client *, enum priv_type type, const void *body,
     size_t len, void *rbody, size_t rlen);
+
+/* PRIV_SIGN through the parent (arg: struct priv_client *). */
+int priv_sign(void *arg, const uint8_t *hash, size_t hlen, uint8_t *sig,
+    size_t *siglen);
 
 /* Kernel operations through the parent (arg: struct priv_client *). */
 extern const struct ikd_kernel_ops priv_kernel_ops;

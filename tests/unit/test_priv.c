@@ -27,11 +27,14 @@
 
 #include <event2/event.h>
 
+#include "ikd/cert.h"
 #include "ikd/ikd.h"
+#include "ikd/sig.h"
 #include "ikd/policy.h"
 #include "ikd/priv.h"
 #include "ikd/xfrm.h"
 #include "lib/log.h"
+#include "tests/lib/certgen.h"
 
 static void
 ip4(union xfrm_ipaddr *a, const char *s)
@@ -267,6 +270,9 @@ test_handle_refusal(void **state)
 	xfrm_backend_free(pp.xb);
 }
 
+/* The key the parent of test_sign holds (NULL in the other tests). */
+static struct ikd_certs *serve_certs;
+
 /* A parent on the "none" backend serving fd until EOF. */
 static void __attribute__((noreturn))
 serve(int fd)
@@ -274,6 +280,7 @@ serve(int fd)
 	struct priv_parent pp;
 
 	memset(&pp, 0, sizeof(pp));
+	pp.certs = serve_certs;
 	if ((pp.base = event_base_new()) == NULL ||
 	    (pp.xb = xfrm_backend_new(CONF_KERNEL_NONE)) == NULL)
 		_exit(3);
@@ -436,6 +443,101 @@ test_bad_reply(void **state)
 	close(sp[1]);
 }
 
+/*
+ * PRIV_SIGN: the parent signs a HASH_R with the certificate key the IKE
+ * process has dropped; hash lengths outside 16..64 are refused by the
+ * parser, and a parent without certificates refuses with EPERM.
+ */
+static void
+test_sign(void **state)
+{
+	char dir[] = "/tmp/test_priv.XXXXXX", ca[64], crt[64], key[64],
+	    err[512], cmd[96];
+	uint8_t hash[20], sig[1024], buf[PRIV_MSG_MAX], out[PRIV_MSG_MAX];
+	struct priv_sign ps;
+	struct priv_parent pp;
+	struct priv_client pc;
+	struct priv_req req;
+	struct ike_conf c;
+	const char *why;
+	EVP_PKEY *k;
+	X509 *x;
+	size_t siglen = sizeof(sig), len;
+	uint32_t seq;
+	int sp[2], status;
+	pid_t pid;
+
+	(void)state;
+	memset(hash, 0x5a, sizeof(hash));
+	/* the parser's range */
+	memset(&ps, 0, sizeof(ps));
+	ps.len = PRIV_SIGN_HASH_MIN - 1;
+	len = priv_req_build(buf, sizeof(buf), PRIV_SIGN, 1, &ps, sizeof(ps));
+	assert_false(priv_req_parse(buf, len, &req, &seq, &why));
+	assert_string_equal(why, "hash length out of range");
+	ps.len = PRIV_SIGN_HASH_MAX + 1;
+	len = priv_req_build(buf, sizeof(buf), PRIV_SIGN, 1, &ps, sizeof(ps));
+	assert_false(priv_req_parse(buf, len, &req, &seq, &why));
+	ps.len = 20;
+	len = priv_req_build(buf, sizeof(buf), PRIV_SIGN, 1, &ps, sizeof(ps));
+	assert_true(priv_req_parse(buf, len, &req, &seq, &why));
+	/* no certificates in the parent: EPERM */
+	memset(&pp, 0, sizeof(pp));
+	assert_int_equal(priv_parent_handle(&pp, buf, len, out),
+	    PRIV_REPLY_HDR);
+	assert_int_equal(out[8], 0xff);
+	assert_int_equal(out[15], EPERM);
+
+	/* a parent with a key signs; the IKE side verifies it */
+	assert_non_null(mkdtemp(dir));
+	snprintf(ca, sizeof(ca), "%s/ca", dir);
+	snprintf(crt, sizeof(crt), "%s/crt", dir);
+	snprintf(key, sizeof(key), "%s/key", dir);
+	assert_non_null(k = certgen_rsa(2048));
+	assert_non_null(x = certgen_cert(NULL, NULL, k, "/CN=priv", 1, -1, 9,
+	    true, NULL, NULL));
+	assert_int_equal(certgen_write_cert(ca, x, false), 0);
+	assert_int_equal(certgen_write_cert(crt, x, false), 0);
+	assert_int_equal(certgen_write_key(key, k), 0);
+	memset(&c, 0, sizeof(c));
+	c.ca_file = ca;
+	c.cert_file = crt;
+	c.key_file = key;
+	assert_int_equal(ikd_certs_load(&c, &serve_certs, err, sizeof(err)),
+	    0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sp), 0);
+	if ((pid = fork()) == 0) {
+		close(sp[0]);
+		serve(sp[1]);
+	}
+	assert_true(pid > 0);
+	close(sp[1]);
+	/* this side has no key any more */
+	ikd_certs_drop_key(serve_certs);
+	assert_int_equal(ikd_certs_sign(serve_certs, hash, sizeof(hash), sig,
+	    &siglen), -1);
+	memset(&pc, 0, sizeof(pc));
+	pc.fd = sp[0];
+	siglen = sizeof(sig);
+	assert_int_equal(priv_kernel_ops.sign(&pc, hash, sizeof(hash), sig,
+	    &siglen), 0);
+	assert_int_equal(siglen, 256);
+	assert_int_equal(ike_sig_verify(X509_get0_pubkey(x), hash,
+	    sizeof(hash), sig, siglen), 0);
+	/* a hash the parser refuses never reaches the key */
+	siglen = sizeof(sig);
+	assert_int_equal(priv_sign(&pc, hash, 8, sig, &siglen), -1);
+	close(sp[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ikd_certs_free(serve_certs);
+	serve_certs = NULL;
+	X509_free(x);
+	EVP_PKEY_free(k);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void
 test_drop(void **state)
 {
@@ -474,6 +576,7 @@ main(void)
 		cmocka_unit_test(test_handle_refusal),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_bad_reply),
+		cmocka_unit_test(test_sign),
 		cmocka_unit_test(test_drop),
 	};
 
