@@ -53,7 +53,8 @@ static const struct exchange_rule mm3_rules[] = {
 	{ ISAKMP_PAYLOAD_NAT_D, 0, 8 },
 	{ ISAKMP_PAYLOAD_NAT_D_DRAFT, 0, 8 },
 	{ ISAKMP_PAYLOAD_VID, 0, 16 },
-	{ ISAKMP_PAYLOAD_CR, 0, 4 },
+	/* a CERTREQ per trusted CA (Windows may list many) */
+	{ ISAKMP_PAYLOAD_CR, 0, 32 },
 };
 /* RFC 2409 5.4: HDR*, IDii, HASH_I [, N(INITIAL-CONTACT)] [, VID] */
 static const struct exchange_rule mm5_rules[] = {
@@ -68,7 +69,7 @@ static const struct exchange_rule mm5_sig_rules[] = {
 	{ ISAKMP_PAYLOAD_ID, 1, 1 },
 	{ ISAKMP_PAYLOAD_SIG, 1, 1 },
 	{ ISAKMP_PAYLOAD_CERT, 0, IKD_CERT_MAX_PEER },
-	{ ISAKMP_PAYLOAD_CR, 0, 4 },
+	{ ISAKMP_PAYLOAD_CR, 0, 32 },
 	{ ISAKMP_PAYLOAD_N, 0, 4 },
 	{ ISAKMP_PAYLOAD_VID, 0, 8 },
 };

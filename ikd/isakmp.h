@@ -37,7 +37,7 @@
 #define ISAKMP_VERSION		((ISAKMP_MAJOR << 4) | ISAKMP_MINOR)
 
 /* Payloads kept per message; a message with more is malformed. */
-#define ISAKMP_MAX_PAYLOADS	32
+#define ISAKMP_MAX_PAYLOADS	64
 /* "no payload" index in struct isakmp_msg */
 #define ISAKMP_IDX_NONE		0xff
 
