@@ -114,7 +114,7 @@ static const struct ikd_kernel_ops mock_ops = {
 
 /* ---- send capture ---- */
 
-#define MAX_SENT	32
+#define MAX_SENT	64
 
 struct sent {
 	uint8_t p[IKD_MSG_MAX];
@@ -404,24 +404,81 @@ check_keys(struct ike_ini *pr, const struct xfrm_sa_req *r)
 	ike_secret_free(km);
 }
 
-static void
+/*
+ * The datagrams ikd sent from sent[n0] on. A whole message (no fragment):
+ * it must be the only one, copied to *out; returns 0. IKE fragments: each
+ * must be ID_PROT, M-ID 0, flags 0, numbered from 1, at most dgram_max
+ * bytes, on the first one's path, all with one fragment ID (*id); frag.c
+ * reassembles them into *out only at the last; returns their count.
+ */
+static size_t
+take_reply(size_t n0, size_t dgram_max, struct sent *out, uint16_t *id)
+{
+	struct frag_table *t;
+	struct frag_msg fm;
+	enum frag_result res = FRAG_PENDING;
+	uint8_t *msg = NULL;
+	size_t i, len = 0;
+
+	assert_true(nsent > n0);
+	if (frag_msg_parse(sent[n0].p, sent[n0].len, &fm) ==
+	    ISAKMP_ERR_WRONG_TYPE) {
+		assert_int_equal(nsent, n0 + 1);
+		*out = sent[n0];
+		return 0;
+	}
+	t = frag_table_new(IKD_MSG_MAX);
+	assert_non_null(t);
+	for (i = n0; i < nsent; i++) {
+		assert_int_equal(res, FRAG_PENDING);
+		assert_int_equal(frag_msg_parse(sent[i].p, sent[i].len, &fm),
+		    ISAKMP_OK);
+		assert_int_equal(fm.hdr.exchange, ISAKMP_EXCH_IDPROT);
+		assert_int_equal(fm.hdr.msgid, 0);
+		assert_int_equal(fm.hdr.flags, 0);
+		assert_int_equal(fm.frag.number, i - n0 + 1);
+		assert_true(sent[i].len <= dgram_max);
+		if (i == n0)
+			*id = fm.frag.id;
+		assert_int_equal(fm.frag.id, *id);
+		assert_true(ikd_addr_eq(&sent[i].path.remote,
+		    &sent[n0].path.remote, true));
+		assert_int_equal(sent[i].path.natt, sent[n0].path.natt);
+		res = frag_recv(t, &sent[i].path.local, sent[i].p,
+		    sent[i].len, &msg, &len);
+	}
+	assert_int_equal(res, FRAG_DONE);
+	assert_true(len <= sizeof(out->p));
+	memcpy(out->p, msg, len);
+	out->len = len;
+	out->path = sent[n0].path;
+	free(msg);
+	frag_table_free(t);
+	return nsent - n0;
+}
+
+/* Quick Mode; returns how many fragments QM2 came in (0: whole). */
+static size_t
 quick_mode(struct ike_ini *pr, const struct ikd_path *path)
 {
+	static struct sent qm2;
 	uint8_t m[IKD_MSG_MAX];
-	size_t len, n0;
+	size_t len, n0, nfrag, ndgram;
+	uint16_t id;
 
 	len = build_qm1(pr, m);
 	n0 = nsent;
 	feed(m, len, path);
-	assert_int_equal(nsent, n0 + 1);
+	nfrag = take_reply(n0, IKD_FRAG_SEND_THRESHOLD, &qm2, &id);
+	ndgram = nfrag > 0 ? nfrag : 1;
 	assert_int_equal(mk.nalloc, 1);
-	recv_qm2(pr, &sent[n0]);
+	recv_qm2(pr, &qm2);
 	assert_int_equal(pr->spi_r, 0xc0de0100);
 	len = build_qm3(pr, m);
 	feed(m, len, path);
 	/* nothing to answer, unless COMMIT asked for CONNECTED */
-	assert_int_equal(nsent, n0 + 1 + (pr->qm_flags & ISAKMP_FLAG_COMMIT ?
-	    1 : 0));
+	assert_int_equal(nsent, n0 + ndgram + (pr->qm_flags &
+	    ISAKMP_FLAG_COMMIT ? 1 : 0));
 	assert_int_equal(mk.nadd, 2);
 	/* inbound: our SPI, from the peer; outbound: its SPI */
 	assert_int_equal(mk.add[0].dir, XFRM_DIR_IN);
@@ -436,6 +493,7 @@ quick_mode(struct ike_ini *pr, const struct ikd_path *path)
 	assert_int_equal(mk.add[0].sel.dport, 1701);
 	assert_int_equal(mk.add[1].sel.sport, 1701);
 	assert_int_equal(mk.add[0].reqid, XFRM_REQID_L2TP);
+	return nfrag;
 }
 
 static void
@@ -448,7 +506,8 @@ run_full(uint16_t encr, uint16_t keylen, enum ike_enc enc, uint16_t group)
 	p = main_mode(&pr);
 	assert_int_equal(ctx.ctr.p1_established, 1);
 	assert_int_equal(ctx.half_open, 0);
-	quick_mode(&pr, p);
+	/* no VID, no fragments from the peer: nothing is fragmented */
+	assert_int_equal(quick_mode(&pr, p), 0);
 	assert_false(mk.add[0].encap);
 	assert_int_equal(ctx.ctr.qm_done, 1);
 	assert_int_equal(ctx.ctr.malformed, 0);
@@ -573,16 +632,20 @@ feed_fragmented(const uint8_t *m, size_t len, uint16_t id, size_t dgram_max,
 /*
  * Main Mode with every initiator message fragmented (Windows with the
  * FRAGMENTATION VID), behind NAT so MM5's fragments come on 4500; a
- * fragmented MM3 sent again gets the same MM4; then Quick Mode.
+ * fragmented MM3 sent again gets the same MM4; then Quick Mode. ikd
+ * mirrors the peer: its answers after MM2 come in fragments of
+ * IKD_FRAG_MIN_DATA bytes (the peer's are smaller), MM2 never.
  */
 static void
 test_fragmented_main_mode(void **state)
 {
+	static struct sent reply;
 	struct ike_ini pr, plain;
 	uint8_t m[IKD_MSG_MAX];
 	const struct ikd_path *p5;
 	const struct frag_stats *st;
-	size_t len, n0, nfrag = 0;
+	size_t len, n0, n4, n6, i, nfrag = 0;
+	uint16_t id4, id6;
 
 	(void)state;
 	peer_init(&pr, IKE_ENCR_AES_CBC, 256, IKE_ENC_AES256_CBC,
@@ -596,31 +659,44 @@ test_fragmented_main_mode(void **state)
 
 	len = build_mm3(&pr, m);
 	nfrag += feed_fragmented(m, len, 2, 80, &pr.p500);
-	assert_int_equal(nsent, 2);
-	recv_mm4(&pr, &sent[1]);
-	/* the whole fragmented MM3 again: the same MM4, processed once */
+	n4 = take_reply(1, ISAKMP_HDR_LEN + FRAG_PAYLOAD_HDR_LEN +
+	    IKD_FRAG_MIN_DATA, &reply, &id4);
+	assert_true(n4 > 1);
+	recv_mm4(&pr, &reply);
+	/* the whole fragmented MM3 again: the same MM4 fragments (same
+	 * fragment ID), processed once */
 	nfrag += feed_fragmented(m, len, 2, 80, &pr.p500);
-	assert_int_equal(nsent, 3);
-	assert_int_equal(sent[2].len, sent[1].len);
-	assert_memory_equal(sent[2].p, sent[1].p, sent[1].len);
+	assert_int_equal(nsent, 1 + 2 * n4);
+	for (i = 1; i <= n4; i++) {
+		assert_int_equal(sent[i + n4].len, sent[i].len);
+		assert_memory_equal(sent[i + n4].p, sent[i].p, sent[i].len);
+	}
+	assert_int_equal(ctx.ctr.retransmits, 1);
 
 	p5 = ike_ini_mm_path(&pr);
 	assert_true(p5->natt);
 	len = build_mm5(&pr, m, false);
 	n0 = nsent;
 	nfrag += feed_fragmented(m, len, 3, 60, p5);
-	assert_int_equal(nsent, n0 + 1);
+	n6 = take_reply(n0, ISAKMP_HDR_LEN + FRAG_PAYLOAD_HDR_LEN +
+	    IKD_FRAG_MIN_DATA, &reply, &id6);
+	assert_true(n6 > 1);
+	assert_int_equal(id6, id4 + 1);
 	assert_true(ikd_addr_eq(&sent[n0].path.remote, &p5->remote, true));
-	recv_mm6(&pr, &sent[n0]);
+	assert_true(sent[n0].path.natt);
+	recv_mm6(&pr, &reply);
 	assert_int_equal(ctx.ctr.p1_established, 1);
 
 	st = frag_table_stats(ctx.frag);
 	assert_int_equal(st->reassembled, 4);
 	assert_int_equal(st->fragments, nfrag);
+	assert_int_equal(ctx.ctr.frag_in, nfrag);
 	assert_int_equal(frag_pending(ctx.frag), 0);
 	assert_int_equal(ctx.ctr.malformed, 0);
-	quick_mode(&pr, p5);
+	assert_true(quick_mode(&pr, p5) > 1);
 	assert_int_equal(ctx.ctr.qm_done, 1);
+	/* MM4 twice, MM6, QM2 */
+	assert_int_equal(ctx.ctr.frag_msgs_out, 4);
 	peer_free(&pr);
 
 	/* a peer that did not announce it does not get the VID */
