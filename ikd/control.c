@@ -441,6 +441,71 @@ cmd_register(struct ctl_conn *c, uint16_t port)
 		conn_send(c, "ok\n");
 }
 
+/* "counters": ikd's counters, then the IKE fragmentation ones. */
+static void
+cmd_counters(struct ctl_conn *c)
+{
+	const struct ikd *ctx = c->ctl->ctx;
+	const struct ikd_counters *k = &ctx->ctr;
+	const struct frag_stats *fs = NULL;
+	struct ctl_rec r;
+	char key[32];
+	size_t i;
+
+	ctl_rec_init(&r, "counters");
+	ctl_rec_add(&r, "rx", "%llu", (unsigned long long)k->rx);
+	ctl_rec_add(&r, "tx", "%llu", (unsigned long long)k->tx);
+	ctl_rec_add(&r, "keepalives", "%llu",
+	    (unsigned long long)k->keepalives);
+	ctl_rec_add(&r, "malformed", "%llu", (unsigned long long)k->malformed);
+	ctl_rec_add(&r, "unknown-sa", "%llu",
+	    (unsigned long long)k->unknown_sa);
+	ctl_rec_add(&r, "retransmits", "%llu",
+	    (unsigned long long)k->retransmits);
+	ctl_rec_add(&r, "half-open-refused", "%llu",
+	    (unsigned long long)k->half_open_refused);
+	ctl_rec_add(&r, "no-proposal", "%llu",
+	    (unsigned long long)k->no_proposal);
+	ctl_rec_add(&r, "auth-failed", "%llu",
+	    (unsigned long long)k->auth_failed);
+	ctl_rec_add(&r, "p1-established", "%llu",
+	    (unsigned long long)k->p1_established);
+	ctl_rec_add(&r, "qm-refused", "%llu",
+	    (unsigned long long)k->qm_refused);
+	ctl_rec_add(&r, "qm-done", "%llu", (unsigned long long)k->qm_done);
+	ctl_rec_add(&r, "kernel-errors", "%llu",
+	    (unsigned long long)k->kernel_errors);
+	ctl_rec_add(&r, "alloc-failed", "%llu",
+	    (unsigned long long)k->alloc_failed);
+	ctl_rec_add(&r, "ike-sas", "%zu", ctx->nsa);
+	ctl_rec_add(&r, "half-open", "%zu", ctx->half_open);
+	conn_record(c, &r);
+
+	if (ctx->frag != NULL)
+		fs = frag_table_stats(ctx->frag);
+	ctl_rec_init(&r, "frag");
+	ctl_rec_add(&r, "in", "%llu", (unsigned long long)k->frag_in);
+	ctl_rec_add(&r, "accepted", "%llu",
+	    (unsigned long long)(fs != NULL ? fs->fragments : 0));
+	ctl_rec_add(&r, "duplicates", "%llu",
+	    (unsigned long long)(fs != NULL ? fs->duplicates : 0));
+	ctl_rec_add(&r, "reassembled", "%llu",
+	    (unsigned long long)(fs != NULL ? fs->reassembled : 0));
+	ctl_rec_add(&r, "pending", "%zu",
+	    ctx->frag != NULL ? frag_pending(ctx->frag) : 0);
+	ctl_rec_add(&r, "out", "%llu", (unsigned long long)k->frag_out);
+	ctl_rec_add(&r, "msgs-out", "%llu",
+	    (unsigned long long)k->frag_msgs_out);
+	for (i = 0; i < FRAG_DROP_COUNT; i++) {
+		snprintf(key, sizeof(key), "drop-%s",
+		    frag_drop_key((enum frag_drop)i));
+		ctl_rec_add(&r, key, "%llu",
+		    (unsigned long long)(fs != NULL ? fs->dropped[i] : 0));
+	}
+	conn_record(c, &r);
+	conn_send(c, "ok\n");
+}
+
 static void
 handle_line(struct ctl_conn *c, const char *line, size_t len)
 {
@@ -503,6 +568,9 @@ handle_line(struct ctl_conn *c, const char *line, size_t len)
 		return;
 	case CTL_CMD_DROP:
 		cmd_drop(c, &q);
+		return;
+	case CTL_CMD_COUNTERS:
+		cmd_counters(c);
 		return;
 	}
 	conn_error(c, "unknown command");

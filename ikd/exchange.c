@@ -22,6 +22,7 @@
 #include "ikd/cert.h"
 #include "ikd/ikd.h"
 #include "lib/buf.h"
+#include "lib/ev.h"
 #include "lib/log.h"
 
 /* One payload type a step allows, with its count range. */
@@ -178,11 +179,121 @@ ikd_peer_error(struct ikd *ctx, const char *tag, const char *fmt, ...)
 		logt_debug(tag, "%s", line);
 }
 
+/*
+ * IKE fragmentation (frag.h, ikd.h exchange_send): the data bytes per
+ * fragment to send msg[0..len) to sa's peer with, or 0 to send it whole.
+ */
+static size_t
+frag_send_size(const struct ike_sa *sa, const uint8_t *msg, size_t len)
+{
+	struct isakmp_hdr h;
+	struct rbuf r;
+	size_t per = 0, mirror;
+
+	rbuf_init(&r, msg, len);
+	if (isakmp_hdr_parse(&r, &h) != ISAKMP_OK)
+		return 0;
+	/*
+	 * Never MM2 (our answer to MM1: clear, SA first; the state is still
+	 * MM_R1 when MM4 goes out): Windows takes fragments only when it
+	 * expects a certificate (windows-client.md 1.6).
+	 */
+	if (h.exchange == ISAKMP_EXCH_IDPROT &&
+	    (h.flags & ISAKMP_FLAG_ENC) == 0 && h.next == ISAKMP_PAYLOAD_SA)
+		return 0;
+	if ((sa->vids & (UINT32_C(1) << ISAKMP_VID_FRAGMENTATION)) != 0 &&
+	    len > IKD_FRAG_SEND_THRESHOLD)
+		per = IKD_FRAG_SEND_THRESHOLD - ISAKMP_HDR_LEN -
+		    FRAG_PAYLOAD_HDR_LEN;
+	/* the peer fragmented towards us: it wants fragments that small */
+	if (sa->peer_frag_max > 0) {
+		mirror = sa->peer_frag_max > IKD_FRAG_MIN_DATA ?
+		    sa->peer_frag_max : IKD_FRAG_MIN_DATA;
+		if (len > mirror && (per == 0 || mirror < per))
+			per = mirror;
+	}
+	return per;
+}
+
+/*
+ * The stored last answer of sa or of one of its Quick Modes that holds
+ * exactly msg[0..len) (we are resending it, or sending it the first
+ * time right after storing it), or NULL.
+ */
+static struct ikd_msgbuf *
+stored_answer(struct ike_sa *sa, const uint8_t *msg, size_t len)
+{
+	struct ike_qm *qm;
+
+	if (ikd_msgbuf_eq(&sa->last_resp, msg, len))
+		return &sa->last_resp;
+	TAILQ_FOREACH(qm, &sa->qms, link)
+		if (ikd_msgbuf_eq(&qm->last_resp, msg, len))
+			return &qm->last_resp;
+	return NULL;
+}
+
+/* Send msg as fragments of per data bytes (frag_send_size). */
+static int
+send_fragments(struct ike_sa *sa, const uint8_t *msg, size_t len,
+    size_t per)
+{
+	uint8_t buf[IKD_MSG_MAX + FRAG_MAX_FRAGS *
+	    (ISAKMP_HDR_LEN + FRAG_PAYLOAD_HDR_LEN)];
+	size_t off[FRAG_MAX_FRAGS + 1], n, i;
+	struct ikd *ctx = sa->ikd;
+	struct ikd_msgbuf *keep;
+	uint16_t id;
+
+	if (len > IKD_MSG_MAX) {
+		logt_warnx(sa->tag, "message too large to fragment (%zu)",
+		    len);
+		return -1;
+	}
+	/* at most FRAG_MAX_FRAGS fragments: larger ones if need be */
+	if ((len + per - 1) / per > FRAG_MAX_FRAGS)
+		per = (len + FRAG_MAX_FRAGS - 1) / FRAG_MAX_FRAGS;
+	/* a new ID per message; a resent message keeps its own (frag.h) */
+	keep = stored_answer(sa, msg, len);
+	if (keep != NULL && keep->frag_id != 0)
+		id = keep->frag_id;
+	else {
+		if (++sa->frag_id == 0)
+			sa->frag_id = 1;
+		id = sa->frag_id;
+		if (keep != NULL)
+			keep->frag_id = id;
+	}
+	/* frag.h: fragments are ID_PROT whatever they carry (no Aggressive) */
+	if (!frag_split(msg, len, id, ISAKMP_EXCH_IDPROT,
+	    per + ISAKMP_HDR_LEN + FRAG_PAYLOAD_HDR_LEN, buf, sizeof(buf), off,
+	    &n)) {
+		logt_warnx(sa->tag, "cannot split a %zu-byte message into "
+		    "fragments", len);
+		return -1;
+	}
+	logt_debug(sa->tag, "-> %zu fragments of %zu bytes (fragment id %u, "
+	    "message %zu bytes)%s", n, per + ISAKMP_HDR_LEN +
+	    FRAG_PAYLOAD_HDR_LEN, id, len, sa->path.natt ? " (NAT-T)" : "");
+	ctx->ctr.frag_msgs_out++;
+	for (i = 0; i < n; i++) {
+		if (ctx->send(ctx->send_arg, &sa->path, buf + off[i],
+		    off[i + 1] - off[i]) == -1)
+			return -1;
+		ctx->ctr.tx++;
+		ctx->ctr.frag_out++;
+	}
+	return 0;
+}
+
 int
 exchange_send(struct ike_sa *sa, const uint8_t *msg, size_t len)
 {
 	struct ikd *ctx = sa->ikd;
+	size_t per;
 
+	if ((per = frag_send_size(sa, msg, len)) > 0)
+		return send_fragments(sa, msg, len, per);
 	logt_debug(sa->tag, "-> %zu bytes%s", len,
 	    sa->path.natt ? " (NAT-T)" : "");
 	if (ctx->send(ctx->send_arg, &sa->path, msg, len) == -1)
@@ -318,6 +429,19 @@ resend_if_dup(struct ike_sa *sa, const struct ikd_msgbuf *req,
 	return true;
 }
 
+/* A message of sa reassembled from fragments: remember their size. */
+static void
+note_peer_frag(struct ike_sa *sa, const struct ikd_pkt *pkt)
+{
+	if (pkt->frag_max <= sa->peer_frag_max)
+		return;
+	if (sa->peer_frag_max == 0)
+		logt_debug(sa->tag, "peer fragments its messages (%zu bytes "
+		    "of data per fragment): ours to it will be too",
+		    pkt->frag_max);
+	sa->peer_frag_max = pkt->frag_max;
+}
+
 static void
 input_idprot(struct ikd *ctx, const struct ikd_pkt *pkt,
     const struct isakmp_hdr *h, const char *src)
@@ -344,6 +468,7 @@ input_idprot(struct ikd *ctx, const struct ikd_pkt *pkt,
 		}
 		if ((sa = ike_sa_new(ctx, pkt, h->icookie)) == NULL)
 			return;
+		note_peer_frag(sa, pkt);
 		phase1_recv_mm1(sa, pkt, h);
 		return;
 	}
@@ -354,6 +479,7 @@ input_idprot(struct ikd *ctx, const struct ikd_pkt *pkt,
 		    h->icookie[1], h->icookie[2], h->icookie[3]);
 		return;
 	}
+	note_peer_frag(sa, pkt);
 	if (resend_if_dup(sa, &sa->last_req, &sa->last_resp, pkt,
 	    "Main Mode message"))
 		return;
@@ -372,6 +498,7 @@ input_quick(struct ikd *ctx, const struct ikd_pkt *pkt,
 		ikd_peer_error(ctx, src, "Quick Mode for an unknown SA");
 		return;
 	}
+	note_peer_frag(sa, pkt);
 	if (sa->state != IKE_SA_ESTABLISHED) {
 		ikd_peer_error(ctx, sa->tag, "got Quick Mode in state %s",
 		    ike_sa_state_name(sa->state));
@@ -400,6 +527,7 @@ input_info(struct ikd *ctx, const struct ikd_pkt *pkt,
 		ikd_peer_error(ctx, src, "Informational for an unknown SA");
 		return;
 	}
+	note_peer_frag(sa, pkt);
 	if (sa->state != IKE_SA_ESTABLISHED ||
 	    (h->flags & ISAKMP_FLAG_ENC) == 0) {
 		/*
@@ -420,23 +548,69 @@ input_info(struct ikd *ctx, const struct ikd_pkt *pkt,
  */
 static void input_dgram(struct ikd *, const struct ikd_pkt *);
 
+/*
+ * Arm the reassembly timer for the oldest partial message, or disarm it
+ * when there is none.
+ */
+static void
+frag_timer_arm(struct ikd *ctx)
+{
+	uint64_t ms;
+
+	if (ctx->frag_timer == NULL)
+		return;
+	if (!frag_next_expiry(ctx->frag, &ms))
+		ev_timer_disarm(ctx->frag_timer);
+	else if (ev_timer_arm(ctx->frag_timer, ms) == -1)
+		log_warnx("cannot arm the IKE fragment reassembly timer");
+}
+
+/* Partial messages time out even when nothing else arrives. */
+static void
+frag_timer_cb(void *arg)
+{
+	struct ikd *ctx = arg;
+
+	frag_expire(ctx->frag);
+	frag_timer_arm(ctx);
+}
+
+static int
+frag_start(struct ikd *ctx)
+{
+	if ((ctx->frag = frag_table_new(IKD_MSG_MAX)) == NULL) {
+		ctx->ctr.alloc_failed++;
+		return -1;
+	}
+	if (ctx->base != NULL && (ctx->frag_timer = ev_timer_new(ctx->base,
+	    frag_timer_cb, ctx)) == NULL) {
+		ctx->ctr.alloc_failed++;
+		frag_table_free(ctx->frag);
+		ctx->frag = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 static void
 input_frag(struct ikd *ctx, const struct ikd_pkt *pkt)
 {
 	struct ikd_pkt whole;
+	enum frag_result res;
 	uint8_t *msg;
 	size_t len;
 
-	if (ctx->frag == NULL && (ctx->frag = frag_table_new(IKD_MSG_MAX)) == NULL) {
-		ctx->ctr.alloc_failed++;
+	if (ctx->frag == NULL && frag_start(ctx) == -1)
 		return;
-	}
-	if (frag_recv(ctx->frag, &pkt->path.remote, pkt->data, pkt->len,
-	    &msg, &len) != FRAG_DONE)
+	res = frag_recv(ctx->frag, &pkt->path.remote, pkt->data, pkt->len,
+	    &msg, &len);
+	frag_timer_arm(ctx);
+	if (res != FRAG_DONE)
 		return;
 	whole = *pkt;
 	whole.data = msg;
 	whole.len = len;
+	whole.frag_max = frag_last_max_data(ctx->frag);
 	input_dgram(ctx, &whole);
 	free(msg);
 }
@@ -474,6 +648,7 @@ input_dgram(struct ikd *ctx, const struct ikd_pkt *pkt)
 		return;
 	}
 	if (h.next == ISAKMP_PAYLOAD_FRAG) {
+		ctx->ctr.frag_in++;
 		logt_debug(src, "<- fragment, %zu bytes%s", pkt->len,
 		    pkt->path.natt ? " (NAT-T)" : "");
 		input_frag(ctx, pkt);

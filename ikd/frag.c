@@ -41,6 +41,7 @@ struct frag_table {
 	size_t used;
 	size_t max_size;
 	struct frag_stats stats;
+	size_t last_max_data;	/* of the last reassembled message */
 	struct log_ratelimit malformed_rl;
 };
 
@@ -61,6 +62,25 @@ frag_drop_name(enum frag_drop d)
 	if ((unsigned int)d >= FRAG_DROP_COUNT)
 		return "?";
 	return drop_names[d];
+}
+
+static const char *const drop_keys[FRAG_DROP_COUNT] = {
+	[FRAG_DROP_MALFORMED] = "malformed",
+	[FRAG_DROP_PEER_LIMIT] = "peer-limit",
+	[FRAG_DROP_TOTAL_LIMIT] = "total-limit",
+	[FRAG_DROP_TOO_BIG] = "too-big",
+	[FRAG_DROP_CONFLICT] = "conflict",
+	[FRAG_DROP_TIMEOUT] = "timeout",
+	[FRAG_DROP_BAD_MESSAGE] = "bad-message",
+	[FRAG_DROP_NOMEM] = "nomem",
+};
+
+const char *
+frag_drop_key(enum frag_drop d)
+{
+	if ((unsigned int)d >= FRAG_DROP_COUNT)
+		return "?";
+	return drop_keys[d];
 }
 
 /* [MS-IKEE] fragment datagram: header, then one fragment payload. */
@@ -233,6 +253,35 @@ frag_expire(struct frag_table *t)
 	}
 }
 
+bool
+frag_next_expiry(const struct frag_table *t, uint64_t *ms)
+{
+	uint64_t now = clock_mono_ms(), oldest = 0, age;
+	size_t i;
+	bool any = false;
+
+	for (i = 0; i < FRAG_MAX_TOTAL && t->used > 0; i++) {
+		const struct frag_slot *s = &t->slot[i];
+
+		if (!s->used)
+			continue;
+		if (!any || s->created_ms < oldest)
+			oldest = s->created_ms;
+		any = true;
+	}
+	if (!any)
+		return false;
+	age = now > oldest ? now - oldest : 0;
+	*ms = age >= FRAG_TIMEOUT_MS ? 0 : FRAG_TIMEOUT_MS - age;
+	return true;
+}
+
+size_t
+frag_last_max_data(const struct frag_table *t)
+{
+	return t->last_max_data;
+}
+
 size_t
 frag_pending(const struct frag_table *t)
 {
@@ -318,7 +367,7 @@ slot_complete(struct frag_table *t, struct frag_slot *s, uint8_t **out,
 	struct isakmp_hdr h;
 	struct rbuf r;
 	uint8_t *buf;
-	size_t i, off = 0;
+	size_t i, off = 0, max_data = 0;
 
 	for (i = 1; i <= s->last; i++)
 		if (s->data[i] == NULL)
@@ -330,6 +379,8 @@ slot_complete(struct frag_table *t, struct frag_slot *s, uint8_t **out,
 	for (i = 1; i <= s->last; i++) {
 		memcpy(buf + off, s->data[i], s->len[i]);
 		off += s->len[i];
+		if (s->len[i] > max_data)
+			max_data = s->len[i];
 	}
 	rbuf_init(&r, buf, off);
 	if (isakmp_hdr_parse(&r, &h) != ISAKMP_OK ||
@@ -349,6 +400,7 @@ slot_complete(struct frag_table *t, struct frag_slot *s, uint8_t **out,
 		    off, s->last);
 	}
 	t->stats.reassembled++;
+	t->last_max_data = max_data;
 	slot_clear(t, s);
 	*out = buf;
 	*outlen = off;

@@ -23,6 +23,32 @@
  * (28) and fragment payload header (8) that leaves 512 bytes of data per
  * IPv4 fragment on port 500.
  *
+ * How strongSwan 5.9 (charon as IKEv1 initiator, Debian 12) takes our
+ * fragments (read in src/libcharon/sa/ikev1/task_manager_v1.c
+ * handle_fragment/process_message, encoding/message.c add_fragment_v1,
+ * sa/ikev1/tasks/isakmp_vendor.c):
+ *   - it reassembles any datagram whose first payload is 132, whether or
+ *     not fragmentation was negotiated: `fragmentation=yes|force` and
+ *     `charon.fragment_size` only steer what it sends. Nothing else is
+ *     needed from us; echoing the VID only tells it that it may fragment
+ *     towards us. Its VID is MD5("FRAGMENTATION") + 0x80000000 (20
+ *     bytes); it accepts ours bare (16 bytes) or with a suffix that has
+ *     bit 0x80000000 set.
+ *   - one reassembly per IKE SA: a fragment with another fragment ID
+ *     throws away the partial message it held; a number seen before is
+ *     ignored; the message is complete when it holds as many fragments
+ *     as the number of the one flagged last; at most charon.max_packet
+ *     (10000) bytes. So every message needs its own ID, a resent one
+ *     may reuse its ID (after completion it is reassembled anew and then
+ *     recognised as a retransmission by its hash), and the fragments of
+ *     two messages must not interleave.
+ *   - the fragments' header: M-ID 0 and exchange ID_PROT (or AGGRESSIVE)
+ *     match its message rules; during Main Mode they are taken as the
+ *     response it waits for, a fragmented Quick Mode answer goes through
+ *     its request path (fragments of ID_PROT are let through once
+ *     established) and the reassembled QUICK_MODE message is processed
+ *     as a job of its own.
+ *
  * Pure module: no sockets, no SA state, time through lib/clock.h.
  */
 #ifndef IKD_FRAG_H
@@ -127,11 +153,24 @@ enum frag_result frag_recv(struct frag_table *t,
 
 /* Drop the partial messages older than FRAG_TIMEOUT_MS (for a timer). */
 void frag_expire(struct frag_table *t);
+/*
+ * Milliseconds until the oldest partial message times out into *ms (0 if
+ * it already has): when a frag_expire() timer should fire. False (and *ms
+ * untouched) when the table holds none: no timer is needed.
+ */
+bool frag_next_expiry(const struct frag_table *t, uint64_t *ms);
+/*
+ * Largest data length of one fragment of the message the last FRAG_DONE
+ * returned (0 before the first): how large the peer's fragments are.
+ */
+size_t frag_last_max_data(const struct frag_table *t);
 /* Partial messages held now. */
 size_t frag_pending(const struct frag_table *t);
 /* Counters since frag_table_new. */
 const struct frag_stats *frag_table_stats(const struct frag_table *t);
 const char *frag_drop_name(enum frag_drop d);
+/* Short name of a drop reason for counter keys ("peer-limit"). */
+const char *frag_drop_key(enum frag_drop d);
 
 /*
  * Largest ISAKMP datagram (header included) that fits an IP datagram of

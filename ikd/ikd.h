@@ -50,6 +50,15 @@ struct priv_client;
 /* Quick Mode: unfinished after this long is dropped; a finished one is
  * kept this long to answer retransmitted QM1s. */
 #define IKD_QM_TIMEOUT_MS	30000
+/*
+ * IKE fragmentation, sending (exchange_send): a message of more than this
+ * many bytes goes out in fragments to a peer that announced the
+ * FRAGMENTATION VID; fragments are at most this large too. 1200 + IPv6
+ * (40) + UDP (8) + non-ESP marker (4) stays under a 1280-byte path MTU.
+ */
+#define IKD_FRAG_SEND_THRESHOLD	1200
+/* Smallest fragment data we send when mirroring the peer's fragments. */
+#define IKD_FRAG_MIN_DATA	64
 /* Tag buffers: "ike#4294967295 [v6addr]:65535" and the qm/esp forms. */
 #define IKD_TAG_MAX		80
 
@@ -86,6 +95,8 @@ struct ikd_pkt {
 	const uint8_t *data;
 	size_t len;
 	struct ikd_path path;
+	/* reassembled from fragments: the largest fragment's data, else 0 */
+	size_t frag_max;
 };
 
 /* Counters (debug lines about peer input are rate limited, these not). */
@@ -104,6 +115,10 @@ struct ikd_counters {
 	uint64_t qm_done;
 	uint64_t kernel_errors;
 	uint64_t alloc_failed;
+	/* IKE fragmentation (the reassembly's own: frag_table_stats) */
+	uint64_t frag_in;		/* datagrams with payload 132 */
+	uint64_t frag_out;		/* fragment datagrams sent */
+	uint64_t frag_msgs_out;		/* messages sent as fragments */
 };
 
 /*
@@ -133,6 +148,8 @@ typedef int ikd_send_cb(void *arg, const struct ikd_path *path,
 struct ikd_msgbuf {
 	uint8_t *p;
 	size_t len;
+	/* the fragment ID it went out with (resent with the same), 0: none */
+	uint16_t frag_id;
 };
 
 /* RFC 2409 5.4: Main Mode responder states. */
@@ -225,6 +242,10 @@ struct ike_sa {
 	enum ikd_natt		 natt;
 	enum isakmp_vid		 natt_vid;	/* the one we echo */
 	bool			 peer_dpd;	/* RFC 3706 VID seen */
+	/* IKE fragmentation: largest fragment data the peer sent us (0:
+	 * it never fragmented), the last fragment ID we used */
+	size_t			 peer_frag_max;
+	uint16_t		 frag_id;
 	/* MM3: NAT detection (RFC 3947 3.2) */
 	bool			 peer_natted;
 	bool			 local_natted;
@@ -291,6 +312,9 @@ struct ikd {
 	/* certificate authentication (cert.h); NULL: PSK only. Loaded by
 	 * the parent before the IKE process is forked, not freed by it. */
 	struct ikd_certs		*certs;
+	/* frag_expire() when the oldest partial message times out; armed
+	 * only while the table holds one (NULL without an event base) */
+	struct ev_timer			*frag_timer;
 };
 
 /* ---- sa.c ---- */
@@ -479,7 +503,16 @@ int exchange_open(struct ike_sa *sa, const struct ikd_pkt *pkt,
 int exchange_seal_send(struct ike_sa *sa, uint8_t exchange, uint8_t flags,
     uint32_t mid, uint8_t first, const uint8_t *plain, size_t len,
     struct ikd_msgbuf *keep);
-/* Send msg[0..len) on sa's path (counted). */
+/*
+ * Send msg[0..len), a complete ISAKMP message, on sa's path (counted).
+ * IKE fragmentation (frag.h): as fragments of at most
+ * IKD_FRAG_SEND_THRESHOLD bytes when the peer announced the
+ * FRAGMENTATION VID and msg is larger than that, or as fragments the
+ * size of the peer's own (at least IKD_FRAG_MIN_DATA bytes of data) when
+ * it fragmented towards us on this SA and msg is larger; never MM2. A
+ * message stored as sa's or a Quick Mode's last answer keeps its
+ * fragment ID, so a retransmission resends the same fragments.
+ */
 int exchange_send(struct ike_sa *sa, const uint8_t *msg, size_t len);
 /*
  * Send an unencrypted notify of `type` about pkt (cookies from h) back to

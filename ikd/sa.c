@@ -68,6 +68,8 @@ ikd_shutdown(struct ikd *ctx, bool notify)
 		ike_child_delete(ch, "shutdown");
 	while ((sa = TAILQ_FIRST(&ctx->sas)) != NULL)
 		ike_sa_delete(sa, notify, "shutdown");
+	ev_timer_free(ctx->frag_timer);
+	ctx->frag_timer = NULL;
 	frag_table_free(ctx->frag);
 	ctx->frag = NULL;
 }
@@ -408,6 +410,7 @@ ikd_msgbuf_set(struct ikd_msgbuf *m, const uint8_t *p, size_t len)
 	free(m->p);
 	m->p = n;
 	m->len = len;
+	m->frag_id = 0;
 	return 0;
 }
 
@@ -417,6 +420,7 @@ ikd_msgbuf_clear(struct ikd_msgbuf *m)
 	free(m->p);
 	m->p = NULL;
 	m->len = 0;
+	m->frag_id = 0;
 }
 
 bool

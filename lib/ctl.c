@@ -27,6 +27,7 @@ static const struct {
 	{ CTL_CMD_PEER, "peer", 2 },
 	{ CTL_CMD_WATCH, "watch", 0 },
 	{ CTL_CMD_DROP, "drop", 2 },
+	{ CTL_CMD_COUNTERS, "counters", 0 },
 };
 
 struct word {
@@ -187,6 +188,7 @@ ctl_req_parse(const char *line, size_t len, struct ctl_req *out,
 	case CTL_CMD_IKE_SAS:
 	case CTL_CMD_IPSEC_SAS:
 	case CTL_CMD_WATCH:
+	case CTL_CMD_COUNTERS:
 		return true;
 	}
 	*why = "unknown command";
@@ -205,6 +207,7 @@ ctl_req_format(const struct ctl_req *r, char *buf, size_t cap)
 	case CTL_CMD_IKE_SAS:
 	case CTL_CMD_IPSEC_SAS:
 	case CTL_CMD_WATCH:
+	case CTL_CMD_COUNTERS:
 		n = snprintf(buf, cap, "%s\n", ctl_cmd_name(r->cmd));
 		break;
 	case CTL_CMD_REGISTER_L2TP:

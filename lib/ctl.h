@@ -27,6 +27,10 @@
  *                            or "error no SA for this peer". l2tpd sends
  *                            it for a peer that stopped answering HELLO
  *                            (Windows does no DPD)
+ *   counters                 ikd's counters: one "counters" record
+ *                            (datagrams, errors, negotiations) and one
+ *                            "frag" record (IKE fragments in and out,
+ *                            reassembled, pending, dropped by reason)
  *   watch                    answers "ok", then streams event lines
  *                            ("sa-up ...", "sa-down ...") until the
  *                            client closes the connection
@@ -39,7 +43,8 @@
  * kind and keys are lower case [a-z0-9-], never "ok" or "error"; values
  * are printable ASCII without spaces (a byte outside 0x21..0x7e is sent
  * as '?'). Every line is at most CTL_LINE_MAX bytes with its "\n".
- * Record kinds: "policy", "ike-sa", "ipsec-sa", "l2tp", "dropped"; the event kinds
+ * Record kinds: "policy", "ike-sa", "ipsec-sa", "l2tp", "dropped",
+ * "counters", "frag"; the event kinds
  * "sa-up" and "sa-down" carry the keys of "ipsec-sa" that identify the
  * pair (id, peer, ike, cookies, spi-in, spi-out, client, l2tp-port).
  * A request that does not parse gets "error <why>" and the connection
@@ -71,7 +76,8 @@ enum ctl_cmd {
 	CTL_CMD_REGISTER_L2TP,
 	CTL_CMD_PEER,
 	CTL_CMD_WATCH,
-	CTL_CMD_DROP
+	CTL_CMD_DROP,
+	CTL_CMD_COUNTERS
 };
 
 /* A parsed request. */

@@ -3,7 +3,7 @@
  * (protocol: lib/ctl.h).
  *
  *   vpnctl [-s socket] command [args...]
- *   vpnctl ike-sas | ipsec-sas | policies | watch
+ *   vpnctl ike-sas | ipsec-sas | policies | counters | watch
  *   vpnctl register l2tp 1701 | peer 192.0.2.5 4500 | drop 192.0.2.5 1701
  *
  * The words are joined with single spaces and checked with the same
@@ -30,8 +30,8 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: vpnctl [-s socket] policies | ike-sas | "
-	    "ipsec-sas | watch | register l2tp <port> | peer <addr> "
-	    "<port> | drop <addr> <port>\n");
+	    "ipsec-sas | counters | watch | register l2tp <port> | peer "
+	    "<addr> <port> | drop <addr> <port>\n");
 	exit(2);
 }
 

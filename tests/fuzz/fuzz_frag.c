@@ -9,7 +9,9 @@
  *   fed to one table from one of four peers. Every FRAG_DONE result must
  *   be a valid ISAKMP header of at most FRAG_MAX_SIZE bytes with a next
  *   payload other than 132; the table never holds more than
- *   FRAG_MAX_TOTAL partial messages, and after the timeout none.
+ *   FRAG_MAX_TOTAL partial messages, and after the timeout none;
+ *   frag_next_expiry() answers exactly while one is held, within
+ *   FRAG_TIMEOUT_MS.
  *   Mode bit 0 set: byte 1..2 = dgram_max (big endian), the rest a
  *   message. If frag_split accepts it, every fragment must parse, fit
  *   dgram_max, and the fragments fed in reverse order must reassemble to
@@ -71,6 +73,7 @@ run_records(const uint8_t *p, size_t n)
 	struct frag_table *t;
 	uint8_t *out;
 	size_t outlen, i;
+	uint64_t ms = 0;
 	uint16_t len;
 
 	memset(peers, 0, sizeof(peers));
@@ -96,17 +99,25 @@ run_records(const uint8_t *p, size_t n)
 		    FRAG_DONE) {
 			check(out != NULL);
 			check_done(out, outlen);
+			/* some fragment carried data, none more than all */
+			check(frag_last_max_data(t) > 0 &&
+			    frag_last_max_data(t) <= outlen);
 			free(out);
 		} else {
 			check(out == NULL);
 		}
 		check(frag_pending(t) <= FRAG_MAX_TOTAL);
+		/* ikd's timer: armed exactly while something is pending */
+		check(frag_next_expiry(t, &ms) == (frag_pending(t) > 0));
+		check(frag_pending(t) == 0 || ms <= FRAG_TIMEOUT_MS);
 		p += len;
 		n -= len;
 	}
 	now_ms += FRAG_TIMEOUT_MS;
+	check(frag_pending(t) == 0 || (frag_next_expiry(t, &ms) && ms == 0));
 	frag_expire(t);
 	check(frag_pending(t) == 0);
+	check(!frag_next_expiry(t, &ms));
 	frag_table_free(t);
 }
 

@@ -43,6 +43,10 @@ test_commands(void **state)
 	assert_int_equal(r.cmd, CTL_CMD_IPSEC_SAS);
 	assert_true(parse("watch", &r, &why));
 	assert_int_equal(r.cmd, CTL_CMD_WATCH);
+	assert_true(parse("counters", &r, &why));
+	assert_int_equal(r.cmd, CTL_CMD_COUNTERS);
+	assert_false(parse("counters x", &r, &why));
+	assert_string_equal(why, "wrong number of arguments");
 	assert_true(parse("register l2tp 1701", &r, &why));
 	assert_int_equal(r.cmd, CTL_CMD_REGISTER_L2TP);
 	assert_int_equal(r.port, 1701);
@@ -117,7 +121,7 @@ static void
 test_truncations(void **state)
 {
 	static const char *good[] = {
-		"policies", "ike-sas", "ipsec-sas", "watch",
+		"policies", "ike-sas", "ipsec-sas", "watch", "counters",
 		"register l2tp 1701", "peer 192.0.2.5 4500",
 		"peer 2001:db8::1 0", "drop 192.0.2.5 1701",
 	};
@@ -150,7 +154,7 @@ static void
 test_round_trip(void **state)
 {
 	static const char *good[] = {
-		"policies", "ike-sas", "ipsec-sas", "watch",
+		"policies", "ike-sas", "ipsec-sas", "watch", "counters",
 		"register l2tp 1701", "peer 192.0.2.5 4500",
 		"peer 2001:db8::1 0", "drop 192.0.2.5 1701",
 	};

@@ -12,7 +12,11 @@
  * MM4 bytes again), a Quick Mode with a TCP selector (refused), DPD,
  * Deletes, garbage/truncated input, and Main Mode with every initiator
  * message split into IKE fragments (payload 132, delivered last first,
- * MM5's on 4500) answered with the FRAGMENTATION VID only when announced.
+ * MM5's on 4500) answered with the FRAGMENTATION VID only when announced
+ * and with answers fragmented like the peer's; fragments ikd sends (above
+ * the threshold to a peer with the VID, mirroring 200-byte fragments,
+ * never to a peer without either, resent with the same fragment ID), the
+ * reassembly timer, and the "counters" control command.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -27,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -38,6 +43,8 @@
 #include "ikd/ikd.h"
 #include "conf/conf.h"
 #include "lib/buf.h"
+#include "lib/clock.h"
+#include "lib/ev.h"
 #include "lib/log.h"
 #include "ikd/cert.h"
 #include "tests/lib/certgen.h"
@@ -116,7 +123,7 @@ static const struct ikd_kernel_ops mock_ops = {
 
 /* ---- send capture ---- */
 
-#define MAX_SENT	32
+#define MAX_SENT	64
 
 struct sent {
 	uint8_t p[IKD_MSG_MAX];
@@ -420,24 +427,81 @@ check_keys(struct ike_ini *pr, const struct xfrm_sa_req *r)
 	ike_secret_free(km);
 }
 
-static void
+/*
+ * The datagrams ikd sent from sent[n0] on. A whole message (no fragment):
+ * it must be the only one, copied to *out; returns 0. IKE fragments: each
+ * must be ID_PROT, M-ID 0, flags 0, numbered from 1, at most dgram_max
+ * bytes, on the first one's path, all with one fragment ID (*id); frag.c
+ * reassembles them into *out only at the last; returns their count.
+ */
+static size_t
+take_reply(size_t n0, size_t dgram_max, struct sent *out, uint16_t *id)
+{
+	struct frag_table *t;
+	struct frag_msg fm;
+	enum frag_result res = FRAG_PENDING;
+	uint8_t *msg = NULL;
+	size_t i, len = 0;
+
+	assert_true(nsent > n0);
+	if (frag_msg_parse(sent[n0].p, sent[n0].len, &fm) ==
+	    ISAKMP_ERR_WRONG_TYPE) {
+		assert_int_equal(nsent, n0 + 1);
+		*out = sent[n0];
+		return 0;
+	}
+	t = frag_table_new(IKD_MSG_MAX);
+	assert_non_null(t);
+	for (i = n0; i < nsent; i++) {
+		assert_int_equal(res, FRAG_PENDING);
+		assert_int_equal(frag_msg_parse(sent[i].p, sent[i].len, &fm),
+		    ISAKMP_OK);
+		assert_int_equal(fm.hdr.exchange, ISAKMP_EXCH_IDPROT);
+		assert_int_equal(fm.hdr.msgid, 0);
+		assert_int_equal(fm.hdr.flags, 0);
+		assert_int_equal(fm.frag.number, i - n0 + 1);
+		assert_true(sent[i].len <= dgram_max);
+		if (i == n0)
+			*id = fm.frag.id;
+		assert_int_equal(fm.frag.id, *id);
+		assert_true(ikd_addr_eq(&sent[i].path.remote,
+		    &sent[n0].path.remote, true));
+		assert_int_equal(sent[i].path.natt, sent[n0].path.natt);
+		res = frag_recv(t, &sent[i].path.local, sent[i].p,
+		    sent[i].len, &msg, &len);
+	}
+	assert_int_equal(res, FRAG_DONE);
+	assert_true(len <= sizeof(out->p));
+	memcpy(out->p, msg, len);
+	out->len = len;
+	out->path = sent[n0].path;
+	free(msg);
+	frag_table_free(t);
+	return nsent - n0;
+}
+
+/* Quick Mode; returns how many fragments QM2 came in (0: whole). */
+static size_t
 quick_mode(struct ike_ini *pr, const struct ikd_path *path)
 {
+	static struct sent qm2;
 	uint8_t m[IKD_MSG_MAX];
-	size_t len, n0;
+	size_t len, n0, nfrag, ndgram;
+	uint16_t id;
 
 	len = build_qm1(pr, m);
 	n0 = nsent;
 	feed(m, len, path);
-	assert_int_equal(nsent, n0 + 1);
+	nfrag = take_reply(n0, IKD_FRAG_SEND_THRESHOLD, &qm2, &id);
+	ndgram = nfrag > 0 ? nfrag : 1;
 	assert_int_equal(mk.nalloc, 1);
-	recv_qm2(pr, &sent[n0]);
+	recv_qm2(pr, &qm2);
 	assert_int_equal(pr->spi_r, 0xc0de0100);
 	len = build_qm3(pr, m);
 	feed(m, len, path);
 	/* nothing to answer, unless COMMIT asked for CONNECTED */
-	assert_int_equal(nsent, n0 + 1 + (pr->qm_flags & ISAKMP_FLAG_COMMIT ?
-	    1 : 0));
+	assert_int_equal(nsent, n0 + ndgram + (pr->qm_flags &
+	    ISAKMP_FLAG_COMMIT ? 1 : 0));
 	assert_int_equal(mk.nadd, 2);
 	/* inbound: our SPI, from the peer; outbound: its SPI */
 	assert_int_equal(mk.add[0].dir, XFRM_DIR_IN);
@@ -452,6 +516,7 @@ quick_mode(struct ike_ini *pr, const struct ikd_path *path)
 	assert_int_equal(mk.add[0].sel.dport, 1701);
 	assert_int_equal(mk.add[1].sel.sport, 1701);
 	assert_int_equal(mk.add[0].reqid, XFRM_REQID_L2TP);
+	return nfrag;
 }
 
 static void
@@ -464,7 +529,8 @@ run_full(uint16_t encr, uint16_t keylen, enum ike_enc enc, uint16_t group)
 	p = main_mode(&pr);
 	assert_int_equal(ctx.ctr.p1_established, 1);
 	assert_int_equal(ctx.half_open, 0);
-	quick_mode(&pr, p);
+	/* no VID, no fragments from the peer: nothing is fragmented */
+	assert_int_equal(quick_mode(&pr, p), 0);
 	assert_false(mk.add[0].encap);
 	assert_int_equal(ctx.ctr.qm_done, 1);
 	assert_int_equal(ctx.ctr.malformed, 0);
@@ -589,16 +655,20 @@ feed_fragmented(const uint8_t *m, size_t len, uint16_t id, size_t dgram_max,
 /*
  * Main Mode with every initiator message fragmented (Windows with the
  * FRAGMENTATION VID), behind NAT so MM5's fragments come on 4500; a
- * fragmented MM3 sent again gets the same MM4; then Quick Mode.
+ * fragmented MM3 sent again gets the same MM4; then Quick Mode. ikd
+ * mirrors the peer: its answers after MM2 come in fragments of
+ * IKD_FRAG_MIN_DATA bytes (the peer's are smaller), MM2 never.
  */
 static void
 test_fragmented_main_mode(void **state)
 {
+	static struct sent reply;
 	struct ike_ini pr, plain;
 	uint8_t m[IKD_MSG_MAX];
 	const struct ikd_path *p5;
 	const struct frag_stats *st;
-	size_t len, n0, nfrag = 0;
+	size_t len, n0, n4, n6, i, nfrag = 0;
+	uint16_t id4, id6;
 
 	(void)state;
 	peer_init(&pr, IKE_ENCR_AES_CBC, 256, IKE_ENC_AES256_CBC,
@@ -612,31 +682,44 @@ test_fragmented_main_mode(void **state)
 
 	len = build_mm3(&pr, m);
 	nfrag += feed_fragmented(m, len, 2, 80, &pr.p500);
-	assert_int_equal(nsent, 2);
-	recv_mm4(&pr, &sent[1]);
-	/* the whole fragmented MM3 again: the same MM4, processed once */
+	n4 = take_reply(1, ISAKMP_HDR_LEN + FRAG_PAYLOAD_HDR_LEN +
+	    IKD_FRAG_MIN_DATA, &reply, &id4);
+	assert_true(n4 > 1);
+	recv_mm4(&pr, &reply);
+	/* the whole fragmented MM3 again: the same MM4 fragments (same
+	 * fragment ID), processed once */
 	nfrag += feed_fragmented(m, len, 2, 80, &pr.p500);
-	assert_int_equal(nsent, 3);
-	assert_int_equal(sent[2].len, sent[1].len);
-	assert_memory_equal(sent[2].p, sent[1].p, sent[1].len);
+	assert_int_equal(nsent, 1 + 2 * n4);
+	for (i = 1; i <= n4; i++) {
+		assert_int_equal(sent[i + n4].len, sent[i].len);
+		assert_memory_equal(sent[i + n4].p, sent[i].p, sent[i].len);
+	}
+	assert_int_equal(ctx.ctr.retransmits, 1);
 
 	p5 = ike_ini_mm_path(&pr);
 	assert_true(p5->natt);
 	len = build_mm5(&pr, m, false);
 	n0 = nsent;
 	nfrag += feed_fragmented(m, len, 3, 60, p5);
-	assert_int_equal(nsent, n0 + 1);
+	n6 = take_reply(n0, ISAKMP_HDR_LEN + FRAG_PAYLOAD_HDR_LEN +
+	    IKD_FRAG_MIN_DATA, &reply, &id6);
+	assert_true(n6 > 1);
+	assert_int_equal(id6, id4 + 1);
 	assert_true(ikd_addr_eq(&sent[n0].path.remote, &p5->remote, true));
-	recv_mm6(&pr, &sent[n0]);
+	assert_true(sent[n0].path.natt);
+	recv_mm6(&pr, &reply);
 	assert_int_equal(ctx.ctr.p1_established, 1);
 
 	st = frag_table_stats(ctx.frag);
 	assert_int_equal(st->reassembled, 4);
 	assert_int_equal(st->fragments, nfrag);
+	assert_int_equal(ctx.ctr.frag_in, nfrag);
 	assert_int_equal(frag_pending(ctx.frag), 0);
 	assert_int_equal(ctx.ctr.malformed, 0);
-	quick_mode(&pr, p5);
+	assert_true(quick_mode(&pr, p5) > 1);
 	assert_int_equal(ctx.ctr.qm_done, 1);
+	/* MM4 twice, MM6, QM2 */
+	assert_int_equal(ctx.ctr.frag_msgs_out, 4);
 	peer_free(&pr);
 
 	/* a peer that did not announce it does not get the VID */
@@ -1483,6 +1566,369 @@ test_control(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* ---- IKE fragments ikd sends, reassembly timer, counters ---- */
+
+/* A len-byte encrypted ID_PROT message of sa with a patterned body. */
+static void
+big_msg(const struct ike_sa *sa, uint8_t *p, size_t len, uint8_t seed)
+{
+	struct isakmp_hdr h;
+	struct wbuf w;
+	size_t i;
+
+	memset(&h, 0, sizeof(h));
+	memcpy(h.icookie, sa->icookie, ISAKMP_COOKIE_LEN);
+	memcpy(h.rcookie, sa->rcookie, ISAKMP_COOKIE_LEN);
+	h.next = ISAKMP_PAYLOAD_ID;
+	h.version = ISAKMP_VERSION;
+	h.exchange = ISAKMP_EXCH_IDPROT;
+	h.flags = ISAKMP_FLAG_ENC;
+	h.length = (uint32_t)len;
+	wbuf_init(&w, p, ISAKMP_HDR_LEN);
+	isakmp_hdr_build(&w, &h);
+	assert_true(wbuf_ok(&w));
+	for (i = ISAKMP_HDR_LEN; i < len; i++)
+		p[i] = (uint8_t)(seed + i * 7);
+}
+
+/*
+ * A peer that announced FRAGMENTATION (behind NAT: on 4500) gets an
+ * answer above IKD_FRAG_SEND_THRESHOLD (MM6 with a certificate) as
+ * fragments that reassemble to exactly it; its resent MM5 gets the same
+ * fragments again; the next large message gets the next fragment ID; a
+ * message of exactly the threshold goes whole. A peer that did not
+ * announce it gets one datagram however large.
+ */
+static void
+test_frag_send_large(void **state)
+{
+	static struct sent reply, first[FRAG_MAX_FRAGS];
+	static uint8_t big[1500], big2[2500], edge[IKD_FRAG_SEND_THRESHOLD];
+	uint8_t mm5[IKD_MSG_MAX];
+	struct ike_ini pr, plain;
+	const struct ikd_path *p;
+	struct ike_sa *sa;
+	size_t n0, n, i, mm5_len;
+	uint16_t id, id2;
+
+	(void)state;
+	peer_init(&pr, IKE_ENCR_AES_CBC, 256, IKE_ENC_AES256_CBC,
+	    IKE_GROUP_MODP_2048, true);
+	pr.vid_frag = true;
+	p = main_mode(&pr);
+	assert_true(p->natt);
+	/* everything so far was small */
+	assert_int_equal(ctx.ctr.frag_out, 0);
+	sa = ike_sa_lookup(&ctx, pr.icky, pr.rcky);
+	assert_non_null(sa);
+
+	/* stored as the answer to MM5, as phase1's mm_answer does */
+	big_msg(sa, big, sizeof(big), 1);
+	assert_int_equal(ikd_msgbuf_set(&sa->last_resp, big, sizeof(big)), 0);
+	n0 = nsent;
+	assert_int_equal(exchange_send(sa, big, sizeof(big)), 0);
+	n = take_reply(n0, IKD_FRAG_SEND_THRESHOLD, &reply, &id);
+	assert_int_equal(n, 2);
+	assert_int_equal(sent[n0].len, IKD_FRAG_SEND_THRESHOLD);
+	assert_true(sent[n0].path.natt);
+	assert_true(ikd_addr_eq(&sent[n0].path.remote, &p->remote, true));
+	assert_int_equal(reply.len, sizeof(big));
+	assert_memory_equal(reply.p, big, sizeof(big));
+	for (i = 0; i < n; i++)
+		first[i] = sent[n0 + i];
+
+	/* MM5 again: every fragment again, byte for byte (same ID) */
+	mm5_len = sa->last_req.len;
+	memcpy(mm5, sa->last_req.p, mm5_len);
+	n0 = nsent;
+	feed(mm5, mm5_len, p);
+	assert_int_equal(ctx.ctr.retransmits, 1);
+	assert_int_equal(nsent, n0 + n);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(sent[n0 + i].len, first[i].len);
+		assert_memory_equal(sent[n0 + i].p, first[i].p, first[i].len);
+	}
+
+	/* a new message (not stored, as an Informational): the next ID */
+	big_msg(sa, big2, sizeof(big2), 2);
+	n0 = nsent;
+	assert_int_equal(exchange_send(sa, big2, sizeof(big2)), 0);
+	assert_int_equal(take_reply(n0, IKD_FRAG_SEND_THRESHOLD, &reply,
+	    &id2), 3);
+	assert_int_equal(id2, id + 1);
+	assert_int_equal(reply.len, sizeof(big2));
+	assert_memory_equal(reply.p, big2, sizeof(big2));
+
+	/* exactly the threshold: one datagram */
+	big_msg(sa, edge, sizeof(edge), 3);
+	n0 = nsent;
+	assert_int_equal(exchange_send(sa, edge, sizeof(edge)), 0);
+	assert_int_equal(take_reply(n0, IKD_MSG_MAX, &reply, &id2), 0);
+	assert_int_equal(reply.len, sizeof(edge));
+	assert_int_equal(ctx.ctr.frag_msgs_out, 3);
+	assert_int_equal(ctx.ctr.frag_out, 2 + 2 + 3);
+	peer_free(&pr);
+
+	/* no VID, never fragmented towards us: whole */
+	nsent = 0;
+	peer_init(&plain, IKE_ENCR_AES_CBC, 128, IKE_ENC_AES128_CBC,
+	    IKE_GROUP_MODP_2048, false);
+	(void)main_mode(&plain);
+	sa = ike_sa_lookup(&ctx, plain.icky, plain.rcky);
+	assert_non_null(sa);
+	big_msg(sa, big, sizeof(big), 4);
+	n0 = nsent;
+	assert_int_equal(exchange_send(sa, big, sizeof(big)), 0);
+	assert_int_equal(take_reply(n0, IKD_MSG_MAX, &reply, &id2), 0);
+	assert_int_equal(reply.len, sizeof(big));
+	assert_int_equal(ctx.ctr.frag_msgs_out, 3);
+	peer_free(&plain);
+}
+
+/*
+ * A peer without the VID that sends MM3 in 200-byte fragments gets MM4
+ * (larger than its 164 bytes of fragment data) in 200-byte fragments;
+ * MM6, smaller, whole; Quick Mode still completes.
+ */
+static void
+test_frag_send_mirror(void **state)
+{
+	static struct sent reply;
+	struct ike_ini pr;
+	uint8_t m[IKD_MSG_MAX];
+	const struct ikd_path *p5;
+	size_t len, n0, n;
+	uint16_t id;
+
+	(void)state;
+	peer_init(&pr, IKE_ENCR_AES_CBC, 128, IKE_ENC_AES128_CBC,
+	    IKE_GROUP_MODP_2048, false);
+	len = build_mm1(&pr, m);
+	feed(m, len, &pr.p500);
+	assert_int_equal(nsent, 1);
+	assert_false(has_frag_vid(&sent[0]));
+	INI(&pr, ike_ini_recv_mm2(&pr, sent[0].p, sent[0].len));
+
+	len = build_mm3(&pr, m);
+	assert_true(len > 200);
+	(void)feed_fragmented(m, len, 7, 200, &pr.p500);
+	n = take_reply(1, 200, &reply, &id);
+	assert_true(n > 1);
+	assert_int_equal(sent[1].len, 200);
+	assert_int_equal(id, 1);
+	recv_mm4(&pr, &reply);
+
+	p5 = ike_ini_mm_path(&pr);
+	len = build_mm5(&pr, m, false);
+	n0 = nsent;
+	feed(m, len, p5);
+	assert_int_equal(take_reply(n0, IKD_MSG_MAX, &reply, &id), 0);
+	assert_true(reply.len <= 200 - ISAKMP_HDR_LEN - FRAG_PAYLOAD_HDR_LEN);
+	recv_mm6(&pr, &reply);
+	assert_int_equal(ctx.ctr.p1_established, 1);
+	(void)quick_mode(&pr, p5);
+	assert_int_equal(ctx.ctr.qm_done, 1);
+	assert_int_equal(ctx.ctr.malformed, 0);
+	peer_free(&pr);
+}
+
+static uint64_t clock_offset_ms;
+
+/* CLOCK_MONOTONIC (libevent's clock too) plus an offset the test sets. */
+static uint64_t
+offset_clock(void)
+{
+	struct timespec ts;
+
+	assert_int_equal(clock_gettime(CLOCK_MONOTONIC, &ts), 0);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000 +
+	    clock_offset_ms;
+}
+
+/* A 300-byte message of no SA split into 3 fragments with ID id. */
+static size_t
+stray_frags(uint8_t *buf, size_t cap, size_t off[FRAG_MAX_FRAGS + 1],
+    uint16_t id)
+{
+	uint8_t msg[300];
+	struct isakmp_hdr h;
+	struct wbuf w;
+	size_t n;
+
+	memset(&h, 0, sizeof(h));
+	memset(h.icookie, 0x40 + id, ISAKMP_COOKIE_LEN);
+	memset(h.rcookie, 0x17, ISAKMP_COOKIE_LEN);
+	h.next = ISAKMP_PAYLOAD_ID;
+	h.version = ISAKMP_VERSION;
+	h.exchange = ISAKMP_EXCH_IDPROT;
+	h.flags = ISAKMP_FLAG_ENC;
+	h.length = sizeof(msg);
+	memset(msg, 0xa5, sizeof(msg));
+	wbuf_init(&w, msg, ISAKMP_HDR_LEN);
+	isakmp_hdr_build(&w, &h);
+	assert_true(wbuf_ok(&w));
+	assert_true(frag_split(msg, sizeof(msg), id, ISAKMP_EXCH_IDPROT,
+	    ISAKMP_HDR_LEN + FRAG_PAYLOAD_HDR_LEN + 100, buf, cap, off, &n));
+	assert_int_equal(n, 3);
+	return n;
+}
+
+/*
+ * A partial message is dropped by the reassembly timer when nothing else
+ * arrives; the timer is armed only while a partial message is held.
+ */
+static void
+test_frag_timer(void **state)
+{
+	uint8_t a[1024], b[1024];
+	size_t ao[FRAG_MAX_FRAGS + 1], bo[FRAG_MAX_FRAGS + 1], nb, i;
+	const struct frag_stats *st;
+	struct event_base *base;
+	struct ikd_path path;
+
+	(void)state;
+	base = event_base_new();
+	assert_non_null(base);
+	ctx.base = base;
+	clock_offset_ms = 0;
+	clock_set_mock(offset_clock);
+	memset(&path, 0, sizeof(path));
+	mkaddr(&path.local, SERVER_IP, 500);
+	mkaddr(&path.remote, CLIENT_IP, 500);
+	(void)stray_frags(a, sizeof(a), ao, 1);
+	nb = stray_frags(b, sizeof(b), bo, 2);
+
+	/* the first fragment of A: a partial message, the timer runs */
+	feed(a + ao[0], ao[1] - ao[0], &path);
+	assert_non_null(ctx.frag);
+	assert_int_equal(frag_pending(ctx.frag), 1);
+	assert_non_null(ctx.frag_timer);
+	assert_true(ev_timer_pending(ctx.frag_timer));
+	st = frag_table_stats(ctx.frag);
+	/* all of B: reassembled (for no SA); A still waits */
+	for (i = 0; i < nb; i++)
+		feed(b + bo[i], bo[i + 1] - bo[i], &path);
+	assert_int_equal(st->reassembled, 1);
+	assert_int_equal(ctx.ctr.unknown_sa, 1);
+	assert_int_equal(frag_pending(ctx.frag), 1);
+	assert_true(ev_timer_pending(ctx.frag_timer));
+
+	/* 30 ms before A times out, its first fragment again: re-armed */
+	clock_offset_ms = FRAG_TIMEOUT_MS - 30;
+	feed(a + ao[0], ao[1] - ao[0], &path);
+	assert_int_equal(st->duplicates, 1);
+	assert_int_equal(st->dropped[FRAG_DROP_TIMEOUT], 0);
+	/* nothing else arrives: the loop ends once the timer dropped A */
+	assert_true(event_base_dispatch(base) >= 0);
+	assert_int_equal(st->dropped[FRAG_DROP_TIMEOUT], 1);
+	assert_int_equal(frag_pending(ctx.frag), 0);
+	assert_false(ev_timer_pending(ctx.frag_timer));
+
+	/* B again, last first: completed, nothing left armed */
+	for (i = nb; i-- > 0;) {
+		feed(b + bo[i], bo[i + 1] - bo[i], &path);
+		assert_true(ev_timer_pending(ctx.frag_timer) == (i > 0));
+	}
+	assert_int_equal(st->reassembled, 2);
+	assert_int_equal(ctx.ctr.frag_in, 1 + nb + 1 + nb);
+
+	ikd_shutdown(&ctx, false);
+	assert_null(ctx.frag_timer);
+	assert_null(ctx.frag);
+	ctx.base = NULL;
+	event_base_free(base);
+	clock_set_mock(NULL);
+}
+
+/*
+ * "counters" on the control socket: all zero at first; then fragments
+ * in (one malformed), a reassembled MM1 and a fragmented answer out.
+ */
+static void
+test_frag_counters(void **state)
+{
+	static uint8_t big[1500];
+	static const char zero[] =
+	    "counters rx=0 tx=0 keepalives=0 malformed=0 unknown-sa=0 "
+	    "retransmits=0 half-open-refused=0 no-proposal=0 auth-failed=0 "
+	    "p1-established=0 qm-refused=0 qm-done=0 kernel-errors=0 "
+	    "alloc-failed=0 ike-sas=0 half-open=0\n"
+	    "frag in=0 accepted=0 duplicates=0 reassembled=0 pending=0 out=0 "
+	    "msgs-out=0 drop-malformed=0 drop-peer-limit=0 "
+	    "drop-total-limit=0 drop-too-big=0 drop-conflict=0 "
+	    "drop-timeout=0 drop-bad-message=0 drop-nomem=0\nok\n";
+	char dir[] = "/tmp/test-ikd-frag-XXXXXX", run[64], path[96];
+	char buf[4096], want[512];
+	uint8_t m[IKD_MSG_MAX], fr[2 * IKD_MSG_MAX];
+	size_t off[FRAG_MAX_FRAGS + 1], len, n, nf;
+	struct event_base *base;
+	struct ike_ini pr;
+	struct ike_sa *sa;
+	int lfd, c;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(run, sizeof(run), "%s/run", dir);
+	snprintf(path, sizeof(path), "%s/ikd.sock", run);
+	lfd = ikd_ctl_listen(run, path);
+	assert_true(lfd >= 0);
+	base = event_base_new();
+	assert_non_null(base);
+	ctx.base = base;
+	ctx.ctl = ikd_ctl_new(&ctx, lfd, geteuid(), NULL);
+	ctx.base = NULL;
+	assert_non_null(ctx.ctl);
+	c = ctl_connect(path);
+	assert_string_equal(ctl_ask(base, c, "counters\n", buf, sizeof(buf)),
+	    zero);
+
+	peer_init(&pr, IKE_ENCR_AES_CBC, 128, IKE_ENC_AES128_CBC,
+	    IKE_GROUP_MODP_2048, false);
+	pr.vid_frag = true;
+	len = build_mm1(&pr, m);
+	/* fragment number 0: malformed, dropped and counted */
+	assert_true(frag_split(m, len, 9, ISAKMP_EXCH_IDPROT, 100, fr,
+	    sizeof(fr), off, &n));
+	fr[off[0] + ISAKMP_HDR_LEN + 6] = 0;
+	feed(fr + off[0], off[1] - off[0], &pr.p500);
+	assert_int_equal(nsent, 0);
+	nf = feed_fragmented(m, len, 1, 100, &pr.p500);
+	assert_int_equal(nsent, 1);
+	INI(&pr, ike_ini_recv_mm2(&pr, sent[0].p, sent[0].len));
+	sa = ike_sa_lookup(&ctx, pr.icky, pr.rcky);
+	assert_non_null(sa);
+	/*
+	 * the peer's fragments carry 64 bytes: 1500 bytes would need 24 of
+	 * those, so FRAG_MAX_FRAGS larger ones
+	 */
+	big_msg(sa, big, sizeof(big), 5);
+	assert_int_equal(exchange_send(sa, big, sizeof(big)), 0);
+	assert_int_equal(nsent, 1 + FRAG_MAX_FRAGS);
+
+	ctl_ask(base, c, "counters\n", buf, sizeof(buf));
+	snprintf(want, sizeof(want), "counters rx=%zu tx=%d keepalives=0 "
+	    "malformed=0 ", nf + 1, 1 + FRAG_MAX_FRAGS);
+	assert_memory_equal(buf, want, strlen(want));
+	assert_non_null(strstr(buf, " ike-sas=1 half-open=1\n"));
+	snprintf(want, sizeof(want), "\nfrag in=%zu accepted=%zu "
+	    "duplicates=0 reassembled=1 pending=0 out=%d msgs-out=1 "
+	    "drop-malformed=1 drop-peer-limit=0 drop-total-limit=0 "
+	    "drop-too-big=0 drop-conflict=0 drop-timeout=0 "
+	    "drop-bad-message=0 drop-nomem=0\nok\n", nf + 1, nf,
+	    FRAG_MAX_FRAGS);
+	assert_non_null(strstr(buf, want));
+
+	close(c);
+	ikd_shutdown(&ctx, false);
+	ikd_ctl_free(ctx.ctl);
+	ctx.ctl = NULL;
+	event_base_free(base);
+	peer_free(&pr);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(run), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int
 main(void)
 {
@@ -1523,6 +1969,13 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_out_of_order, reset,
 		    done),
 		cmocka_unit_test_setup_teardown(test_control, reset, done),
+		cmocka_unit_test_setup_teardown(test_frag_send_large, reset,
+		    done),
+		cmocka_unit_test_setup_teardown(test_frag_send_mirror, reset,
+		    done),
+		cmocka_unit_test_setup_teardown(test_frag_timer, reset, done),
+		cmocka_unit_test_setup_teardown(test_frag_counters, reset,
+		    done),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

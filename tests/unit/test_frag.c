@@ -4,7 +4,8 @@
  * 17), split -> reassemble round trip at every size boundary, in order,
  * reversed and shuffled, duplicates, conflicting fragments, the
  * per-peer and global limits, the size limit, the timeout (mock clock),
- * reassembled bytes that are no ISAKMP message, and the drop logs.
+ * reassembled bytes that are no ISAKMP message, the drop logs, the next
+ * expiry (for ikd's timer), the peer's fragment size and the drop keys.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -656,6 +657,85 @@ test_timeout(void **state)
 	frag_table_free(t);
 }
 
+/* When a timer should fire, and how large the last message's fragments were. */
+static void
+test_next_expiry_and_max_data(void **state)
+{
+	struct frag_table *t = frag_table_new(FRAG_MAX_SIZE);
+	struct sockaddr_storage peer = peer4(0xc0000205, 500);
+	uint8_t msg[100], buf[512], buf2[512], *out;
+	size_t off[FRAG_MAX_FRAGS + 1], off2[FRAG_MAX_FRAGS + 1], outlen, n;
+	uint64_t ms = 12345;
+
+	(void)state;
+	assert_false(frag_next_expiry(t, &ms));
+	assert_int_equal(ms, 12345);
+	assert_int_equal(frag_last_max_data(t), 0);
+	split4(msg, buf, sizeof(buf), off, 1);
+	assert_int_equal(FEED(0), FRAG_PENDING);
+	assert_true(frag_next_expiry(t, &ms));
+	assert_int_equal(ms, FRAG_TIMEOUT_MS);
+	/* a younger partial message: the oldest one decides */
+	now_ms += 4000;
+	mk_msg(msg, 100, 4);
+	assert_true(frag_split(msg, 100, 2, ISAKMP_EXCH_IDPROT, 80, buf2,
+	    sizeof(buf2), off2, &n));
+	assert_int_equal(n, 3);
+	assert_int_equal(feed(t, &peer, buf2, off2[1], &out, &outlen),
+	    FRAG_PENDING);
+	assert_true(frag_next_expiry(t, &ms));
+	assert_int_equal(ms, FRAG_TIMEOUT_MS - 4000);
+	/* overdue: fire now */
+	now_ms += FRAG_TIMEOUT_MS;
+	assert_true(frag_next_expiry(t, &ms));
+	assert_int_equal(ms, 0);
+	frag_expire(t);
+	assert_false(frag_next_expiry(t, &ms));
+	assert_int_equal(frag_last_max_data(t), 0);
+	/* 100 bytes in 25-byte pieces, then in 44 + 44 + 12 */
+	assert_int_equal(FEED(3), FRAG_PENDING);
+	assert_int_equal(FEED(1), FRAG_PENDING);
+	assert_int_equal(FEED(2), FRAG_PENDING);
+	assert_int_equal(FEED(0), FRAG_DONE);
+	free(out);
+	assert_int_equal(frag_last_max_data(t), 25);
+	assert_int_equal(feed(t, &peer, buf2 + off2[2], off2[3] - off2[2],
+	    &out, &outlen), FRAG_PENDING);
+	assert_int_equal(frag_last_max_data(t), 25);
+	assert_int_equal(feed(t, &peer, buf2, off2[1], &out, &outlen),
+	    FRAG_PENDING);
+	assert_int_equal(feed(t, &peer, buf2 + off2[1], off2[2] - off2[1],
+	    &out, &outlen), FRAG_DONE);
+	free(out);
+	assert_int_equal(frag_last_max_data(t), 44);
+	assert_false(frag_next_expiry(t, &ms));
+	frag_table_free(t);
+}
+
+/* Drop reasons have short key names for the counters. */
+static void
+test_drop_keys(void **state)
+{
+	size_t i, j, k;
+
+	(void)state;
+	for (i = 0; i < FRAG_DROP_COUNT; i++) {
+		const char *key = frag_drop_key((enum frag_drop)i);
+
+		assert_non_null(key);
+		assert_true(strlen(key) > 0);
+		assert_string_not_equal(key, "?");
+		for (k = 0; key[k] != '\0'; k++)
+			assert_true((key[k] >= 'a' && key[k] <= 'z') ||
+			    key[k] == '-');
+		for (j = 0; j < i; j++)
+			assert_string_not_equal(key,
+			    frag_drop_key((enum frag_drop)j));
+	}
+	assert_string_equal(frag_drop_key(FRAG_DROP_COUNT), "?");
+	assert_string_equal(frag_drop_key(FRAG_DROP_TIMEOUT), "timeout");
+}
+
 /* Reassembled bytes that are not an ISAKMP message of those cookies. */
 static void
 test_bad_message(void **state)
@@ -749,6 +829,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_table_max_size, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_timeout, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_next_expiry_and_max_data,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_drop_keys, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_bad_message, setup,
 		    teardown),
