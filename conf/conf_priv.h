@@ -37,6 +37,7 @@ struct pctx {
 	struct conf_ovf		 ovf;
 	/* Current list entry for the per-entry key tables. */
 	struct conf_peer	*peer;
+	struct conf_cert_rule	*cert_rule;
 	struct conf_user	*user;
 	/* Source lines, kept for the checks after the walk. */
 	unsigned int		 prop_line[CONF_MAX_PROPOSALS];
