@@ -222,7 +222,7 @@ conf_finish(struct vpn_conf *c, struct conf_err *err)
 	const struct conf_user *u;
 	const struct conf_peer *pe;
 	char path[64], net[64], where[512];
-	const char *secrets;
+	const char *secrets, *why;
 	size_t i;
 
 	secrets = c->secrets_name != NULL ? c->secrets_name : c->secrets_path;
@@ -273,6 +273,22 @@ conf_finish(struct vpn_conf *c, struct conf_err *err)
 		    "pre-shared key for %s (under %d characters); use a long "
 		    "random one", conf_peer_net(pe, net, sizeof(net)),
 		    CONF_PSK_WEAK);
+	}
+	/* Guessable whatever the length; the reason, never the key. */
+	if (c->ike.psk.str != NULL && (why = conf_psk_guessable(c->ike.psk.str,
+	    c->ike.psk.len)) != NULL)
+		conf_warn_at(c, c->ike.psk.file, c->ike.psk.line, "ike.psk",
+		    "guessable pre-shared key: it %s; use a long random one",
+		    why);
+	for (i = 0; i < c->ike.npeers; i++) {
+		pe = &c->ike.peers[i];
+		if ((why = conf_psk_guessable(pe->psk.str, pe->psk.len)) ==
+		    NULL)
+			continue;
+		snprintf(path, sizeof(path), "ike.peers.[%u].psk", pe->index);
+		conf_warn_at(c, pe->psk.file, pe->psk.line, path, "guessable "
+		    "pre-shared key for %s: it %s; use a long random one",
+		    conf_peer_net(pe, net, sizeof(net)), why);
 	}
 	for (i = 0; i < c->nusers; i++) {
 		u = &c->users[i];
