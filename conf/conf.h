@@ -320,7 +320,9 @@ int		 conf_finish(struct vpn_conf *conf, struct conf_err *err);
  * if anything; this function never writes), and
  * finish. Refuses a file holding secrets that group or others may read, a
  * secrets file owned by someone else than root or the effective user, and
- * a world-writable main file. Relative paths in the file resolve against
+ * a world-writable main file; the ike.*_file certificate files must be
+ * regular files it can open, and ike.key_file pass the secrets file's
+ * mode and owner checks (their PEM contents are left to ikd). Relative paths in the file resolve against
  * the file's directory, made absolute. Returns a new struct owned by the
  * caller, or NULL with err filled.
  */
