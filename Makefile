@@ -281,6 +281,9 @@ PLUGIN = $(BUILD)/pppd-plugin/l2tp_ipsec.so
 PLUGIN_SRC = $(wildcard pppd-plugin/*.c) lib/buf.c lib/sessproto.c \
     conf/conf.c conf/conf_check.c conf/conf_lookup.c conf/conf_secrets.c \
     conf/conf_sections.c
+# ---- conf-certs: conf_finish's guessable-PSK check, in the plugin too ----
+PLUGIN_SRC += conf/conf_weak.c
+# ---- end conf-certs ----
 PLUGIN_OBJ = $(PLUGIN_SRC:%.c=$(OBJ)/plugin-so/%.o)
 all: $(PLUGIN) $(BUILD)/tests/e2e/plugin_listener $(BUILD)/tests/e2e/pppd_argv
 $(OBJ)/plugin-so/%.o: %.c

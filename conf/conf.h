@@ -42,6 +42,8 @@
 #define CONF_PASSWORD_WEAK	8	/* shorter passwords draw a warning */
 #define CONF_USER_NAME_MAX	64
 #define CONF_MAX_WARNINGS	64	/* later ones are counted, not kept */
+#define CONF_MAX_CERT_ALLOW	256	/* ike.cert_allow entries */
+#define CONF_CERT_PATTERN_MAX	512	/* bytes in an issuer/subject glob */
 
 /* An error: "file:line: key.path: what is wrong" (line omitted if none). */
 struct conf_err {
@@ -263,6 +265,11 @@ struct vpn_conf {
 	bool			 secrets_loaded;
 	bool			 inline_secrets; /* main file holds some */
 	unsigned int		 inline_secret_line;	/* the first one */
+	/*
+	 * Lines of ike.ca_file, cert_file, key_file, crl_file in path (0:
+	 * not set), for the messages of conf_load()'s file checks.
+	 */
+	unsigned int		 ike_file_line[4];
 	char			*run_dir;
 	struct ike_conf		 ike;
 	struct l2tp_conf	 l2tp;
@@ -313,7 +320,9 @@ int		 conf_finish(struct vpn_conf *conf, struct conf_err *err);
  * if anything; this function never writes), and
  * finish. Refuses a file holding secrets that group or others may read, a
  * secrets file owned by someone else than root or the effective user, and
- * a world-writable main file. Relative paths in the file resolve against
+ * a world-writable main file; the ike.*_file certificate files must be
+ * regular files it can open, and ike.key_file pass the secrets file's
+ * mode and owner checks (their PEM contents are left to ikd). Relative paths in the file resolve against
  * the file's directory, made absolute. Returns a new struct owned by the
  * caller, or NULL with err filled.
  */
