@@ -908,6 +908,11 @@ conf_free(struct vpn_conf *c)
 		free(c->ike.cert_allow[i].subject);
 	}
 	free(c->ike.cert_allow);
+	for (i = 0; i < c->ike.nserver_certs; i++) {
+		free(c->ike.server_certs[i].cert_file);
+		free(c->ike.server_certs[i].key_file);
+	}
+	free(c->ike.server_certs);
 	free(c->ike.control_socket);
 	free(c->ike.user);
 	conf_secret_clear(&c->l2tp.secret);

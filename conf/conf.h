@@ -44,6 +44,7 @@
 #define CONF_MAX_WARNINGS	64	/* later ones are counted, not kept */
 #define CONF_MAX_CERT_ALLOW	256	/* ike.cert_allow entries */
 #define CONF_CERT_PATTERN_MAX	512	/* bytes in an issuer/subject glob */
+#define CONF_MAX_SERVER_CERTS	8	/* ike.server_certs entries */
 
 /* An error: "file:line: key.path: what is wrong" (line omitted if none). */
 struct conf_err {
@@ -162,6 +163,13 @@ struct conf_cert_rule {
 	unsigned int	 line;
 };
 
+/* ike.server_certs entry: a further certificate of ours and its key. */
+struct conf_server_cert {
+	char		*cert_file;	/* absolute, PEM: it, then intermediates */
+	char		*key_file;	/* absolute, a secret file */
+	unsigned int	 line;
+};
+
 struct ike_conf {
 	/* Addresses to bind (port 0 in them); empty = all local addresses. */
 	struct sockaddr_storage	 listen[CONF_MAX_LISTEN];
@@ -197,6 +205,10 @@ struct ike_conf {
 	char			*crl_file;	/* PEM CRL(s); optional */
 	struct conf_cert_rule	*cert_allow;	/* empty: any cert from ca_file */
 	size_t			 ncert_allow;
+	/* more certificates of ours (another CA, ECDSA next to RSA): a
+	 * client gets the one its CERTREQ asks for; cert_file is the first */
+	struct conf_server_cert	*server_certs;
+	size_t			 nserver_certs;
 };
 
 struct l2tp_conf {

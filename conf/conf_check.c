@@ -282,6 +282,10 @@ check_certs(struct pctx *p)
 		return conf_error_at(p->err, p->file,
 		    conf_line_of(p, "ike.cert_allow"), "ike.cert_allow", "%s",
 		    off);
+	if (ike->nserver_certs > 0 && ike->cert_file == NULL)
+		return conf_error_at(p->err, p->file,
+		    conf_line_of(p, "ike.server_certs"), "ike.server_certs",
+		    "%s", off);
 	return 0;
 }
 

@@ -79,6 +79,10 @@ describe_ike(const struct vpn_conf *c, FILE *out)
 	    ike->ca_file, ike->crl_file != NULL ? ike->crl_file : "none",
 	    ike->ncert_allow, ike->ncert_allow == 0 ? " (any certificate "
 	    "from the CAs)" : "");
+	for (size_t i = 0; i < ike->nserver_certs; i++)
+		fprintf(out, "ike: also certificate %s, key %s\n",
+		    ike->server_certs[i].cert_file,
+		    ike->server_certs[i].key_file);
 }
 
 static void

@@ -38,6 +38,7 @@ struct pctx {
 	/* Current list entry for the per-entry key tables. */
 	struct conf_peer	*peer;
 	struct conf_cert_rule	*cert_rule;
+	struct conf_server_cert	*server_cert;
 	struct conf_user	*user;
 	/* Source lines, kept for the checks after the walk. */
 	unsigned int		 prop_line[CONF_MAX_PROPOSALS];

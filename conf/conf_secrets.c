@@ -421,6 +421,37 @@ check_secret_mode(const char *file, unsigned int line, const char *key,
  * privileges); the private key also private as a secrets file. The
  * contents are ikd's to check (conf/ has no PEM parser).
  */
+/* One certificate file: readable now and a regular file; a key file
+ * also as private as a secrets file. */
+static int
+check_ike_file(const struct vpn_conf *c, unsigned int line, const char *key,
+    const char *path, bool secret, struct conf_err *err)
+{
+	char why[CONF_PATH_MAX + 8];
+	struct stat st;
+	int fd, r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd == -1)
+		return conf_error_at(err, c->path, line, key,
+		    "%s: cannot open: %s", path, strerror(errno));
+	if (fstat(fd, &st) == -1) {
+		r = conf_error_at(err, c->path, line, key,
+		    "%s: cannot stat: %s", path, strerror(errno));
+		close(fd);
+		return r;
+	}
+	close(fd);
+	if (!S_ISREG(st.st_mode))
+		return conf_error_at(err, c->path, line, key,
+		    "%s: not a regular file", path);
+	snprintf(why, sizeof(why), "%s: ", path);
+	if (secret && check_secret_mode(c->path, line, key, path, &st, why,
+	    err) == -1)
+		return -1;
+	return 0;
+}
+
 static int
 check_ike_files(const struct vpn_conf *c, struct conf_err *err)
 {
@@ -428,35 +459,19 @@ check_ike_files(const struct vpn_conf *c, struct conf_err *err)
 	    "ike.key_file", "ike.crl_file" };
 	const char *const paths[] = { c->ike.ca_file, c->ike.cert_file,
 	    c->ike.key_file, c->ike.crl_file };
-	char why[CONF_PATH_MAX + 8];
-	struct stat st;
+	const struct conf_server_cert *sc;
 	size_t i;
-	int fd, r;
 
-	for (i = 0; i < CONF_NELEM(keys); i++) {
-		if (paths[i] == NULL)
-			continue;
-		fd = open(paths[i], O_RDONLY | O_CLOEXEC | O_NOCTTY |
-		    O_NONBLOCK);
-		if (fd == -1)
-			return conf_error_at(err, c->path, c->ike_file_line[i],
-			    keys[i], "%s: cannot open: %s", paths[i],
-			    strerror(errno));
-		if (fstat(fd, &st) == -1) {
-			r = conf_error_at(err, c->path, c->ike_file_line[i],
-			    keys[i], "%s: cannot stat: %s", paths[i],
-			    strerror(errno));
-			close(fd);
-			return r;
-		}
-		close(fd);
-		if (!S_ISREG(st.st_mode))
-			return conf_error_at(err, c->path, c->ike_file_line[i],
-			    keys[i], "%s: not a regular file", paths[i]);
-		snprintf(why, sizeof(why), "%s: ", paths[i]);
-		if (paths[i] == c->ike.key_file && check_secret_mode(c->path,
-		    c->ike_file_line[i], keys[i], paths[i], &st, why,
-		    err) == -1)
+	for (i = 0; i < CONF_NELEM(keys); i++)
+		if (paths[i] != NULL && check_ike_file(c, c->ike_file_line[i],
+		    keys[i], paths[i], paths[i] == c->ike.key_file, err) == -1)
+			return -1;
+	for (i = 0; i < c->ike.nserver_certs; i++) {
+		sc = &c->ike.server_certs[i];
+		if (check_ike_file(c, sc->line, "ike.server_certs.cert_file",
+		    sc->cert_file, false, err) == -1 ||
+		    check_ike_file(c, sc->line, "ike.server_certs.key_file",
+		    sc->key_file, true, err) == -1)
 			return -1;
 	}
 	return 0;

@@ -582,6 +582,74 @@ ike_cert_allow(struct pctx *p, const config_setting_t *s)
 	return 0;
 }
 
+static int
+scert_path(struct pctx *p, const config_setting_t *s, char **out)
+{
+	const char *v = NULL;
+	char *r;
+
+	if (get_path(p, s, false, true, &v) == -1)
+		return -1;
+	if ((r = conf_path_join(p->conf->base_dir, v)) == NULL)
+		return oom(p, s);
+	free(*out);
+	*out = r;
+	return 0;
+}
+
+static int
+scert_cert(struct pctx *p, const config_setting_t *s)
+{
+	return scert_path(p, s, &p->server_cert->cert_file);
+}
+
+static int
+scert_key(struct pctx *p, const config_setting_t *s)
+{
+	return scert_path(p, s, &p->server_cert->key_file);
+}
+
+static const struct conf_key server_cert_keys[] = {
+	K_FUNC("cert_file", scert_cert, false),
+	K_FUNC("key_file", scert_key, false),
+	K_END
+};
+
+/* ike.server_certs: ( { cert_file = "..."; key_file = "..."; }, ... ) */
+static int
+ike_server_certs(struct pctx *p, const config_setting_t *s)
+{
+	struct ike_conf *ike = &p->conf->ike;
+	const config_setting_t *e;
+	char path[64];
+	size_t i, n;
+
+	if (conf_get_list(p, s, CONF_MAX_SERVER_CERTS, true, &n) == -1)
+		return -1;
+	if (n == 0)
+		return 0;
+	if ((ike->server_certs = calloc(n, sizeof(*ike->server_certs))) ==
+	    NULL)
+		return oom(p, s);
+	for (i = 0; i < n; i++) {
+		e = config_setting_get_elem(s, (unsigned int)i);
+		p->server_cert = &ike->server_certs[i];
+		p->server_cert->line = config_setting_source_line(e);
+		ike->nserver_certs = i + 1;
+		if (conf_walk(p, e, server_cert_keys, NULL) == -1)
+			return -1;
+		if (p->server_cert->cert_file == NULL ||
+		    p->server_cert->key_file == NULL) {
+			snprintf(path, sizeof(path), "ike.server_certs.[%zu]",
+			    i);
+			return conf_error_at(p->err, p->file,
+			    p->server_cert->line, path, "needs cert_file and "
+			    "key_file");
+		}
+	}
+	return 0;
+}
+
 static const struct conf_key peer_keys[] = {
 	K_FUNC("address", peer_address, true),
 	K_FUNC("psk", peer_psk, true),
@@ -648,6 +716,7 @@ static const struct conf_key ike_keys[] = {
 	K_FUNC("key_file", ike_key_file, false),
 	K_FUNC("crl_file", ike_crl_file, false),
 	K_FUNC("cert_allow", ike_cert_allow, false),
+	K_FUNC("server_certs", ike_server_certs, false),
 	K_END
 };
 

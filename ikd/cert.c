@@ -34,6 +34,16 @@ struct der {
 	size_t	 len;
 };
 
+/* One certificate of ours (ike.cert_file, then ike.server_certs). */
+struct ikd_ident {
+	EVP_PKEY		*key;		/* NULL after ikd_certs_drop_key */
+	uint16_t		 method;	/* IKE_AUTH_* of the key */
+	struct der		 chain[CHAIN_MAX];
+	size_t			 nchain;
+	struct der		 id;		/* our subject, DER */
+	char			 subject[IKD_DN_STR_MAX];
+};
+
 struct ikd_certs {
 	X509_STORE		*store;		/* cas + the CRLs */
 	STACK_OF(X509)		*cas;
@@ -41,15 +51,11 @@ struct ikd_certs {
 	struct stat		 crl_st;	/* of the CRL file loaded */
 	struct stat		 crl_bad;	/* of a file that failed, to warn
 						 * once per change */
-	STACK_OF(X509)		*extras;	/* our intermediates */
-	EVP_PKEY		*key;		/* NULL after ikd_certs_drop_key */
-	uint16_t		 method;	/* IKE_AUTH_* of the key */
-	struct der		 chain[CHAIN_MAX];
-	size_t			 nchain;
+	STACK_OF(X509)		*extras;	/* our intermediates, all */
+	struct ikd_ident	 ident[IKD_IDENT_MAX];
+	size_t			 nident;
 	struct der		 ca[CA_MAX];
 	size_t			 nca;
-	struct der		 id;		/* our subject, DER */
-	char			 subject[IKD_DN_STR_MAX];
 	const struct conf_cert_rule *rules;
 	size_t			 nrules;
 };
@@ -347,13 +353,75 @@ read_key(const char *path, char *err, size_t errlen)
 	return k;
 }
 
+/* Load one identity: cert_file (ours, then intermediates) and its key. */
+static int
+load_ident(struct ikd_certs *certs, const char *cert_file,
+    const char *key_file, char *err, size_t errlen)
+{
+	struct ikd_ident *id = &certs->ident[certs->nident];
+	STACK_OF(X509) *mine;
+	X509 *x;
+	int i, rc = -1;
+
+	if (certs->nident >= IKD_IDENT_MAX) {
+		snprintf(err, errlen, "more than %d certificates of ours",
+		    IKD_IDENT_MAX);
+		return -1;
+	}
+	certs->nident++;
+	if ((mine = read_certs(cert_file, err, errlen)) == NULL)
+		return -1;
+	if (sk_X509_num(mine) > CHAIN_MAX) {
+		snprintf(err, errlen, "%s: more than %d certificates",
+		    cert_file, CHAIN_MAX);
+		goto out;
+	}
+	for (i = 0; i < sk_X509_num(mine); i++)
+		if (der_of_cert(sk_X509_value(mine, i),
+		    &id->chain[id->nchain++]) == -1) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+	x = sk_X509_value(mine, 0);
+	if (der_of_name(X509_get_subject_name(x), &id->id) == -1) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	dn_str(X509_get_subject_name(x), id->subject, sizeof(id->subject));
+	if ((id->key = read_key(key_file, err, errlen)) == NULL)
+		goto out;
+	if ((id->method = ike_sig_method(id->key)) == 0) {
+		snprintf(err, errlen, "%s: IKEv1 signatures need an RSA key "
+		    "or an ECDSA key on P-256, P-384 or P-521", key_file);
+		goto out;
+	}
+	if (X509_check_private_key(x, id->key) != 1) {
+		snprintf(err, errlen, "%s does not belong to the certificate "
+		    "in %s (%s)", key_file, cert_file, id->subject);
+		ERR_clear_error();
+		goto out;
+	}
+	/* keep the intermediates for peers' chains too */
+	for (i = 1; i < sk_X509_num(mine); i++) {
+		x = sk_X509_value(mine, i);
+		if (X509_up_ref(x) != 1 || !sk_X509_push(certs->extras, x)) {
+			X509_free(x);
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	sk_X509_pop_free(mine, X509_free);
+	return rc;
+}
+
 int
 ikd_certs_load(const struct ike_conf *c, struct ikd_certs **out, char *err,
     size_t errlen)
 {
 	struct ikd_certs *certs;
-	STACK_OF(X509) *mine = NULL;
-	X509 *x;
+	size_t j;
 	int i, rc = -1;
 
 	*out = NULL;
@@ -364,8 +432,10 @@ ikd_certs_load(const struct ike_conf *c, struct ikd_certs **out, char *err,
 		    "ike.ca_file");
 		return -1;
 	}
-	if ((certs = calloc(1, sizeof(*certs))) == NULL) {
+	if ((certs = calloc(1, sizeof(*certs))) == NULL ||
+	    (certs->extras = sk_X509_new_null()) == NULL) {
 		snprintf(err, errlen, "out of memory");
+		free(certs);
 		return -1;
 	}
 	certs->rules = c->cert_allow;
@@ -386,49 +456,15 @@ ikd_certs_load(const struct ike_conf *c, struct ikd_certs **out, char *err,
 	if ((certs->store = build_store(certs->cas, certs->crl_path,
 	    &certs->crl_st, err, errlen)) == NULL)
 		goto out;
-
-	if ((mine = read_certs(c->cert_file, err, errlen)) == NULL)
+	if (load_ident(certs, c->cert_file, c->key_file, err, errlen) == -1)
 		goto out;
-	if (sk_X509_num(mine) > CHAIN_MAX) {
-		snprintf(err, errlen, "%s: more than %d certificates",
-		    c->cert_file, CHAIN_MAX);
-		goto out;
-	}
-	for (i = 0; i < sk_X509_num(mine); i++)
-		if (der_of_cert(sk_X509_value(mine, i),
-		    &certs->chain[certs->nchain++]) == -1) {
-			snprintf(err, errlen, "out of memory");
+	for (j = 0; j < c->nserver_certs; j++)
+		if (load_ident(certs, c->server_certs[j].cert_file,
+		    c->server_certs[j].key_file, err, errlen) == -1)
 			goto out;
-		}
-	x = sk_X509_value(mine, 0);
-	if (der_of_name(X509_get_subject_name(x), &certs->id) == -1) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
-	dn_str(X509_get_subject_name(x), certs->subject,
-	    sizeof(certs->subject));
-	if ((certs->key = read_key(c->key_file, err, errlen)) == NULL)
-		goto out;
-	if ((certs->method = ike_sig_method(certs->key)) == 0) {
-		snprintf(err, errlen, "%s: IKEv1 signatures need an RSA key "
-		    "or an ECDSA key on P-256, P-384 or P-521", c->key_file);
-		goto out;
-	}
-	if (X509_check_private_key(x, certs->key) != 1) {
-		snprintf(err, errlen, "%s does not belong to the certificate "
-		    "in %s (%s)", c->key_file, c->cert_file, certs->subject);
-		ERR_clear_error();
-		goto out;
-	}
-	/* keep the intermediates for peers' chains too */
-	certs->extras = mine;
-	mine = NULL;
-	(void)sk_X509_shift(certs->extras);
-	X509_free(x);
 	rc = 0;
 	*out = certs;
 out:
-	sk_X509_pop_free(mine, X509_free);
 	if (rc == -1)
 		ikd_certs_free(certs);
 	return rc;
@@ -437,7 +473,8 @@ out:
 void
 ikd_certs_free(struct ikd_certs *certs)
 {
-	size_t i;
+	struct ikd_ident *id;
+	size_t i, j;
 
 	if (certs == NULL)
 		return;
@@ -445,41 +482,58 @@ ikd_certs_free(struct ikd_certs *certs)
 	sk_X509_pop_free(certs->cas, X509_free);
 	free(certs->crl_path);
 	sk_X509_pop_free(certs->extras, X509_free);
-	EVP_PKEY_free(certs->key);
-	for (i = 0; i < certs->nchain; i++)
-		der_free(&certs->chain[i]);
+	for (j = 0; j < certs->nident; j++) {
+		id = &certs->ident[j];
+		EVP_PKEY_free(id->key);
+		for (i = 0; i < id->nchain; i++)
+			der_free(&id->chain[i]);
+		der_free(&id->id);
+	}
 	for (i = 0; i < certs->nca; i++)
 		der_free(&certs->ca[i]);
-	der_free(&certs->id);
 	free(certs);
 }
 
 uint32_t
 ikd_certs_auth_mask(const struct ikd_certs *certs)
 {
-	return certs != NULL ? PROPOSAL_AUTH_BIT(certs->method) : 0;
+	uint32_t m = 0;
+	size_t i;
+
+	for (i = 0; certs != NULL && i < certs->nident; i++)
+		m |= PROPOSAL_AUTH_BIT(certs->ident[i].method);
+	return m;
+}
+
+size_t
+ikd_certs_count(const struct ikd_certs *certs)
+{
+	return certs != NULL ? certs->nident : 0;
 }
 
 const uint8_t *
-ikd_certs_id_der(const struct ikd_certs *certs, size_t *len)
+ikd_certs_id_der(const struct ikd_certs *certs, size_t ident, size_t *len)
 {
-	*len = certs->id.len;
-	return certs->id.p;
+	if (ident >= certs->nident)
+		return NULL;
+	*len = certs->ident[ident].id.len;
+	return certs->ident[ident].id.p;
 }
 
 const char *
-ikd_certs_subject(const struct ikd_certs *certs)
+ikd_certs_subject(const struct ikd_certs *certs, size_t ident)
 {
-	return certs->subject;
+	return ident < certs->nident ? certs->ident[ident].subject : "?";
 }
 
 const uint8_t *
-ikd_certs_chain(const struct ikd_certs *certs, size_t i, size_t *len)
+ikd_certs_chain(const struct ikd_certs *certs, size_t ident, size_t i,
+    size_t *len)
 {
-	if (i >= certs->nchain)
+	if (ident >= certs->nident || i >= certs->ident[ident].nchain)
 		return NULL;
-	*len = certs->chain[i].len;
-	return certs->chain[i].p;
+	*len = certs->ident[ident].chain[i].len;
+	return certs->ident[ident].chain[i].p;
 }
 
 const uint8_t *
@@ -491,51 +545,82 @@ ikd_certs_ca_name(const struct ikd_certs *certs, size_t i, size_t *len)
 	return certs->ca[i].p;
 }
 
-bool
-ikd_certs_ca_matches(const struct ikd_certs *certs, const uint8_t *dn,
-    size_t len)
+/* Does one of the CERTREQ authorities name an issuer up id's chain? */
+static bool
+ident_asked(const struct ikd_ident *id, X509_NAME *const *names, size_t n)
 {
-	const unsigned char *p = dn;
-	X509_NAME *nm;
+	const unsigned char *p;
 	X509 *x;
 	bool hit = false;
-	size_t i;
+	size_t i, j;
 
-	if (len == 0)
-		return true;
-	if (len > 4096 || (nm = d2i_X509_NAME(NULL, &p, (long)len)) == NULL) {
-		ERR_clear_error();
-		return false;
-	}
-	/* our certificate's issuer, or any issuer up our chain */
-	for (i = 0; i < certs->nchain && !hit; i++) {
-		p = certs->chain[i].p;
-		if ((x = d2i_X509(NULL, &p, (long)certs->chain[i].len)) ==
-		    NULL)
+	for (i = 0; i < id->nchain && !hit; i++) {
+		p = id->chain[i].p;
+		if ((x = d2i_X509(NULL, &p, (long)id->chain[i].len)) == NULL)
 			continue;
-		hit = X509_NAME_cmp(X509_get_issuer_name(x), nm) == 0;
+		for (j = 0; j < n && !hit; j++)
+			hit = X509_NAME_cmp(X509_get_issuer_name(x),
+			    names[j]) == 0;
 		X509_free(x);
 	}
-	X509_NAME_free(nm);
 	return hit;
 }
 
 int
-ikd_certs_sign(const struct ikd_certs *certs, const uint8_t *hash,
-    size_t hlen, uint8_t *sig, size_t *siglen)
+ikd_certs_select(const struct ikd_certs *certs, uint16_t method,
+    const struct ikd_dn *crs, size_t ncr, bool *unmatched)
 {
-	if (certs->key == NULL)
+	X509_NAME *names[IKD_CR_MAX];
+	const unsigned char *p;
+	size_t i, n = 0;
+	int first = -1, hit = -1;
+
+	*unmatched = false;
+	for (i = 0; i < ncr && n < IKD_CR_MAX; i++) {
+		p = crs[i].der;
+		if (crs[i].len == 0)
+			continue;	/* "any CA" */
+		if (crs[i].len > 4096 || (names[n] = d2i_X509_NAME(NULL, &p,
+		    (long)crs[i].len)) == NULL) {
+			ERR_clear_error();
+			continue;
+		}
+		n++;
+	}
+	for (i = 0; i < certs->nident && hit == -1; i++) {
+		if (certs->ident[i].method != method)
+			continue;
+		if (first == -1)
+			first = (int)i;
+		if (n > 0 && ident_asked(&certs->ident[i], names, n))
+			hit = (int)i;
+	}
+	for (i = 0; i < n; i++)
+		X509_NAME_free(names[i]);
+	if (hit != -1)
+		return hit;
+	*unmatched = n > 0;
+	return first;
+}
+
+int
+ikd_certs_sign(const struct ikd_certs *certs, size_t ident,
+    const uint8_t *hash, size_t hlen, uint8_t *sig, size_t *siglen)
+{
+	if (ident >= certs->nident || certs->ident[ident].key == NULL)
 		return -1;
-	return ike_sig_sign(certs->key, hash, hlen, sig, siglen);
+	return ike_sig_sign(certs->ident[ident].key, hash, hlen, sig, siglen);
 }
 
 void
 ikd_certs_drop_key(struct ikd_certs *certs)
 {
-	if (certs == NULL)
-		return;
-	EVP_PKEY_free(certs->key);
-	certs->key = NULL;
+	size_t i;
+
+	for (i = 0; certs != NULL && i < certs->nident; i++) {
+		EVP_PKEY_free(certs->ident[i].key);
+		certs->ident[i].key = NULL;
+	}
 }
 
 /* Does the peer's ID name this certificate (RFC 4945 3.1)? */

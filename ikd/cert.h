@@ -37,6 +37,8 @@ struct ikd_certs;
 #define IKD_CERT_DER_MAX	8192	/* one DER certificate */
 #define IKD_SIG_MAX		1024	/* a signature (RSA-8192) */
 #define IKD_DN_STR_MAX		256	/* one-line DN for logs/rules */
+#define IKD_IDENT_MAX		9	/* our certificates: cert_file + 8 */
+#define IKD_CR_MAX		32	/* CERTREQ authorities considered */
 
 /*
  * Load ca_file, cert_file (ours first, then intermediates), key_file and
@@ -56,38 +58,52 @@ void ikd_certs_free(struct ikd_certs *certs);
  */
 void ikd_certs_check_access(const struct ikd_certs *certs);
 
-/* PROPOSAL_AUTH_* bits the loaded key can do. */
+/* PROPOSAL_AUTH_* bits our keys can do (the union). */
 uint32_t ikd_certs_auth_mask(const struct ikd_certs *certs);
 
-/* Our identity: subject DN (DER, for ID_DER_ASN1_DN) and as text. */
-const uint8_t *ikd_certs_id_der(const struct ikd_certs *certs, size_t *len);
-const char *ikd_certs_subject(const struct ikd_certs *certs);
-
-/* Our chain, 0 = our certificate: DER of each, NULL past the end. */
-const uint8_t *ikd_certs_chain(const struct ikd_certs *certs, size_t i,
+/*
+ * Our certificates ("identities"): 0 is ike.cert_file, then
+ * ike.server_certs in order. Each has its chain (0 = the certificate),
+ * its subject (DER for ID_DER_ASN1_DN, and as text) and its key.
+ */
+size_t ikd_certs_count(const struct ikd_certs *certs);
+const uint8_t *ikd_certs_id_der(const struct ikd_certs *certs, size_t ident,
     size_t *len);
+const char *ikd_certs_subject(const struct ikd_certs *certs, size_t ident);
+const uint8_t *ikd_certs_chain(const struct ikd_certs *certs, size_t ident,
+    size_t i, size_t *len);
 
 /* The trusted CAs' subject DNs (DER), for CERTREQ; NULL past the end. */
 const uint8_t *ikd_certs_ca_name(const struct ikd_certs *certs, size_t i,
     size_t *len);
 
-/*
- * Does a CERTREQ authority (DER DN; empty = any) name a CA of our chain?
- * Used to log when a peer asks for a CA we do not have.
- */
-bool ikd_certs_ca_matches(const struct ikd_certs *certs, const uint8_t *dn,
-    size_t len);
+/* A CERTREQ authority: a DER DN (len 0: any CA). */
+struct ikd_dn {
+	const uint8_t	*der;
+	size_t		 len;
+};
 
 /*
- * The IKE process forgets the private key right after the fork: it signs
- * through the parent (PRIV_SIGN), which keeps the only copy.
+ * The certificate to authenticate with the negotiated auth method: the
+ * first of ours whose key signs with `method` and whose chain has an
+ * issuer the peer's CERTREQs name; if none is named (or there are no
+ * CERTREQs), the first that signs with `method`, with *unmatched set when
+ * CERTREQs named only CAs we have no certificate from. -1: none signs
+ * with method.
+ */
+int ikd_certs_select(const struct ikd_certs *certs, uint16_t method,
+    const struct ikd_dn *crs, size_t ncr, bool *unmatched);
+
+/*
+ * The IKE process forgets the private keys right after the fork: it signs
+ * through the parent (PRIV_SIGN), which keeps the only copies.
  */
 void ikd_certs_drop_key(struct ikd_certs *certs);
 
-/* Sign HASH_R with our key; *siglen in: room, out: length. -1 without
- * the key. */
-int ikd_certs_sign(const struct ikd_certs *certs, const uint8_t *hash,
-    size_t hlen, uint8_t *sig, size_t *siglen);
+/* Sign HASH_R with identity ident's key; *siglen in: room, out: length.
+ * -1 without the key. */
+int ikd_certs_sign(const struct ikd_certs *certs, size_t ident,
+    const uint8_t *hash, size_t hlen, uint8_t *sig, size_t *siglen);
 
 /* One CERT payload of the peer. */
 struct ikd_cert_in {

@@ -136,8 +136,8 @@ struct ikd_kernel_ops {
 		    struct xfrm_sa_counters *out);
 	/* sign a HASH_R with our certificate key where it lives (the
 	 * privileged parent); NULL: ikd->certs holds the key itself */
-	int	(*sign)(void *arg, const uint8_t *hash, size_t hlen,
-		    uint8_t *sig, size_t *siglen);
+	int	(*sign)(void *arg, unsigned int ident, const uint8_t *hash,
+		    size_t hlen, uint8_t *sig, size_t *siglen);
 };
 
 /* Send one ISAKMP message on path (the marker is added for NAT-T). */
@@ -277,6 +277,7 @@ struct ike_sa {
 	 * MM3: the peer's CERTREQ named none of our CAs */
 	uint16_t		 auth;
 	bool			 cr_unmatched;
+	unsigned int		 ident;		/* our certificate (cert.h) */
 	/* retransmission (RFC 2408 5: answer a duplicate, never redo it) */
 	struct ikd_msgbuf	 last_req;
 	struct ikd_msgbuf	 last_resp;

@@ -251,6 +251,7 @@ check_config(const char *path)
 	struct vpn_conf *conf;
 	struct conf_err err;
 	char ebuf[512];
+	size_t i;
 	int rc;
 
 	if ((rc = conf_check_cli("ikd", path, CONF_DESCRIBE_IKE)) != 0)
@@ -263,7 +264,9 @@ check_config(const char *path)
 		return 1;
 	}
 	if (certs != NULL)
-		printf("certificates: our ID \"%s\"\n", ikd_certs_subject(certs));
+		for (i = 0; i < ikd_certs_count(certs); i++)
+			printf("certificate %zu: our ID \"%s\"\n", i + 1,
+			    ikd_certs_subject(certs, i));
 	ikd_certs_free(certs);
 	conf_free(conf);
 	return 0;
@@ -315,9 +318,11 @@ main(int argc, char *argv[])
 	if (ikd_certs_load(&conf->ike, &a.certs, ebuf, sizeof(ebuf)) == -1)
 		fatalx("certificates: %s", ebuf);
 	if (a.certs != NULL)
-		log_info("certificate authentication: our ID \"%s\", CAs "
-		    "from %s, CRL %s, %zu ike.cert_allow rules",
-		    ikd_certs_subject(a.certs), conf->ike.ca_file,
+		log_info("certificate authentication: our ID \"%s\" (%zu "
+		    "certificate%s), CAs from %s, CRL %s, %zu ike.cert_allow "
+		    "rules", ikd_certs_subject(a.certs, 0),
+		    ikd_certs_count(a.certs),
+		    ikd_certs_count(a.certs) > 1 ? "s" : "", conf->ike.ca_file,
 		    conf->ike.crl_file != NULL ? conf->ike.crl_file : "none",
 		    conf->ike.ncert_allow);
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)

@@ -114,35 +114,45 @@ auth_mask(const struct ikd *ctx)
 	return m;
 }
 
-/* MM3's CERTREQs: note when none names a CA of our chain (we have one
- * certificate: it is sent anyway, and the peer may still accept it). */
-static void
-check_certreqs(struct ike_sa *sa, const struct isakmp_msg *msg)
+/*
+ * Our certificate for this peer: the one its CERTREQs (MM3) ask for among
+ * those that sign with the negotiated method (cert.h ikd_certs_select);
+ * at MM1 (no CERTREQs yet) the first for the method.
+ */
+static int
+choose_ident(struct ike_sa *sa, const struct isakmp_msg *msg)
 {
+	struct ikd_dn crs[IKD_CR_MAX];
 	const struct isakmp_payload *pl;
 	struct isakmp_cert cr;
 	char dn[IKD_DN_STR_MAX];
-	bool any = false, hit = false;
+	size_t n = 0;
+	bool unmatched;
+	int ident;
 
-	for (pl = isakmp_msg_first(msg, ISAKMP_PAYLOAD_CR); pl != NULL;
-	    pl = isakmp_msg_next(msg, pl)) {
+	for (pl = msg != NULL ? isakmp_msg_first(msg, ISAKMP_PAYLOAD_CR) :
+	    NULL; pl != NULL && n < IKD_CR_MAX; pl = isakmp_msg_next(msg, pl)) {
 		if (isakmp_cert_parse(&pl->body, pl->type, &cr) != ISAKMP_OK ||
 		    cr.encoding != ISAKMP_CERT_X509_SIG)
 			continue;
-		any = true;
-		if (ikd_certs_ca_matches(sa->ikd->certs, cr.data, cr.len))
-			hit = true;
-		else {
-			ikd_dn_der_str(cr.data, cr.len, dn, sizeof(dn));
-			logt_debug(sa->tag, "MM3: CERTREQ for \"%s\"", dn);
-		}
+		crs[n].der = cr.data;
+		crs[n].len = cr.len;
+		n++;
+		ikd_dn_der_str(cr.data, cr.len, dn, sizeof(dn));
+		logt_debug(sa->tag, "CERTREQ for \"%s\"", cr.len > 0 ? dn :
+		    "any CA");
 	}
-	if (any && !hit) {
+	if ((ident = ikd_certs_select(sa->ikd->certs, sa->auth, crs, n,
+	    &unmatched)) == -1)
+		return -1;
+	sa->ident = (unsigned int)ident;
+	if (unmatched) {
 		sa->cr_unmatched = true;
 		logt_info(sa->tag, "MM3: the peer asks for certificates of "
-		    "CAs that did not issue ours (\"%s\"); sending it anyway",
-		    ikd_certs_subject(sa->ikd->certs));
+		    "CAs that issued none of ours; sending \"%s\" anyway",
+		    ikd_certs_subject(sa->ikd->certs, sa->ident));
 	}
+	return 0;
 }
 
 void
@@ -185,6 +195,10 @@ phase1_recv_mm1(struct ike_sa *sa, const struct ikd_pkt *pkt,
 		return;
 	}
 	sa->auth = choice.auth;
+	if (sa->auth != IKE_AUTH_PSK && choose_ident(sa, NULL) == -1) {
+		mm_fail(sa, "no certificate for the auth method");
+		return;
+	}
 	sa->enc = choice.enc;
 	sa->hash = choice.hash;
 	sa->group = choice.group;
@@ -270,7 +284,7 @@ recv_mm3(struct ike_sa *sa, const struct ikd_pkt *pkt,
 		return;
 	}
 	if (sa->auth != IKE_AUTH_PSK)
-		check_certreqs(sa, &msg);
+		(void)choose_ident(sa, &msg);	/* keeps MM1's on failure */
 	else if ((psk = conf_ike_psk(ctx->conf,
 	    (const struct sockaddr *)&pkt->path.remote)) == NULL ||
 	    psk->str == NULL) {
@@ -554,7 +568,8 @@ mm6_idr(const struct ike_sa *sa, const struct isakmp_id *id,
 	memset(idr, 0, sizeof(*idr));
 	if (sa->auth != IKE_AUTH_PSK) {
 		idr->type = IPSEC_ID_DER_ASN1_DN;
-		idr->data = ikd_certs_id_der(sa->ikd->certs, &idr->len);
+		idr->data = ikd_certs_id_der(sa->ikd->certs, sa->ident,
+		    &idr->len);
 	} else if (local->ss_family == AF_INET) {
 		idr->type = IPSEC_ID_IPV4_ADDR;
 		idr->data = (const uint8_t *)&((const struct sockaddr_in *)
@@ -596,14 +611,15 @@ mm6_auth(struct ike_sa *sa, struct isakmp_builder *b, const uint8_t *idr_b,
 		return 0;
 	}
 	/* RFC 4945 3.3: our certificate first, then the intermediates */
-	for (i = 0; (c.data = ikd_certs_chain(sa->ikd->certs, i, &c.len)) !=
-	    NULL; i++) {
+	for (i = 0; (c.data = ikd_certs_chain(sa->ikd->certs, sa->ident, i,
+	    &c.len)) != NULL; i++) {
 		c.encoding = ISAKMP_CERT_X509_SIG;
 		isakmp_build_cert(b, ISAKMP_PAYLOAD_CERT, &c);
 	}
 	if ((sa->ikd->kops->sign != NULL ? sa->ikd->kops->sign(sa->ikd->karg,
-	    hash, hlen, sig, &siglen) : ikd_certs_sign(sa->ikd->certs, hash,
-	    hlen, sig, &siglen)) == -1) {
+	    sa->ident, hash, hlen, sig, &siglen) :
+	    ikd_certs_sign(sa->ikd->certs, sa->ident, hash, hlen, sig,
+	    &siglen)) == -1) {
 		logt_warnx(sa->tag, "cannot sign HASH_R with our key");
 		return -1;
 	}

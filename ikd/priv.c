@@ -150,6 +150,10 @@ priv_req_parse(const uint8_t *p, size_t len, struct priv_req *out,
 			*why = "hash length out of range";
 			return false;
 		}
+		if (out->u.sign.ident >= IKD_IDENT_MAX) {
+			*why = "no such certificate";
+			return false;
+		}
 		return true;
 	case PRIV_L2TP_REGISTER:
 		if (out->u.l2tp.port == 0) {
@@ -300,8 +304,9 @@ priv_parent_handle(struct priv_parent *pp, const uint8_t *p, size_t len,
 			errno = EPERM;
 			break;
 		}
-		if ((rc = ikd_certs_sign(pp->certs, req.u.sign.hash,
-		    req.u.sign.len, sig.sig, &siglen)) == -1) {
+		if ((rc = ikd_certs_sign(pp->certs, req.u.sign.ident,
+		    req.u.sign.hash, req.u.sign.len, sig.sig, &siglen)) ==
+		    -1) {
 			log_warnx("%s: signing with our certificate key failed",
 			    PRIV_TAG);
 			errno = EIO;
@@ -425,8 +430,8 @@ k_sa_counters(void *arg, const struct xfrm_sa_id *id,
 }
 
 int
-priv_sign(void *arg, const uint8_t *hash, size_t hlen, uint8_t *sig,
-    size_t *siglen)
+priv_sign(void *arg, unsigned int ident, const uint8_t *hash, size_t hlen,
+    uint8_t *sig, size_t *siglen)
 {
 	struct priv_sign req;
 	struct priv_sig rep;
@@ -434,6 +439,7 @@ priv_sign(void *arg, const uint8_t *hash, size_t hlen, uint8_t *sig,
 	if (hlen < PRIV_SIGN_HASH_MIN || hlen > PRIV_SIGN_HASH_MAX)
 		return -1;
 	memset(&req, 0, sizeof(req));
+	req.ident = ident;
 	req.len = (uint32_t)hlen;
 	memcpy(req.hash, hash, hlen);
 	if (priv_call(arg, PRIV_SIGN, &req, sizeof(req), &rep,

@@ -36,7 +36,8 @@
  *   PRIV_POLICY_LIST    no body -> struct priv_policy_list
  *   PRIV_L2TP_REGISTER  struct priv_l2tp, port 1..65535 -> u32 policies
  *                       installed
- *   PRIV_SIGN           struct priv_sign, len 16..64 (an IKE HASH_R) ->
+ *   PRIV_SIGN           struct priv_sign, len 16..64 (an IKE HASH_R),
+ *                       ident < IKD_IDENT_MAX ->
  *                       struct priv_sig: our certificate key signs it
  *                       (the key never enters the IKE process, which
  *                       parses what peers send; refused without one)
@@ -85,6 +86,7 @@ struct priv_l2tp {
 #define PRIV_SIG_MAX		1024
 
 struct priv_sign {
+	uint32_t		 ident;		/* which of our certificates */
 	uint32_t		 len;
 	uint8_t			 hash[PRIV_SIGN_HASH_MAX];
 };
@@ -184,8 +186,8 @@ int priv_call(struct priv_client *, enum priv_type type, const void *body,
     size_t len, void *rbody, size_t rlen);
 
 /* PRIV_SIGN through the parent (arg: struct priv_client *). */
-int priv_sign(void *arg, const uint8_t *hash, size_t hlen, uint8_t *sig,
-    size_t *siglen);
+int priv_sign(void *arg, unsigned int ident, const uint8_t *hash,
+    size_t hlen, uint8_t *sig, size_t *siglen);
 
 /* Kernel operations through the parent (arg: struct priv_client *). */
 extern const struct ikd_kernel_ops priv_kernel_ops;

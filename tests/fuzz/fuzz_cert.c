@@ -8,13 +8,14 @@
  *   type % 4 == 0: a CERT payload (encoding = type >> 2, X.509 mostly)
  *   type % 4 == 1: the ID (ID type = type >> 2)
  *   type % 4 == 2: the SIG
- *   type % 4 == 3: a CERTREQ authority (ikd_certs_ca_matches) and a DN
- *                  to print
+ *   type % 4 == 3: a CERTREQ authority (ikd_certs_select) and a DN to
+ *                  print
  * Whatever the input, the check must end (accepted or with a reason)
  * without a leak or an out-of-bounds read.
  * Seeds: tests/fuzz/corpus/cert/ (the client certificate of the trust set
  * as CERT with its DN as ID; truncated; with a wrong encoding).
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,6 +96,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const uint8_t *sig = NULL;
 	size_t nin = 0, siglen = 0, off = 0, len;
 	char dn[IKD_DN_STR_MAX];
+	struct ikd_dn crs[IKD_CR_MAX];
+	size_t ncr = 0;
+	bool unmatched;
 	uint8_t type;
 
 	memset(&id, 0, sizeof(id));
@@ -124,12 +128,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			siglen = len;
 			break;
 		default:
-			(void)ikd_certs_ca_matches(certs, data + off, len);
+			if (ncr < IKD_CR_MAX) {
+				crs[ncr].der = data + off;
+				crs[ncr].len = len;
+				ncr++;
+			}
 			ikd_dn_der_str(data + off, len, dn, sizeof(dn));
 			break;
 		}
 		off += len;
 	}
+	/* the one certificate of ours signs with RSA, whatever was asked */
+	if (ikd_certs_select(certs, IKE_AUTH_RSA_SIG, crs, ncr, &unmatched) !=
+	    0)
+		abort();
 	/* a refusal always says why */
 	if (ikd_certs_check_peer(certs, in, nin, &id, IKE_AUTH_RSA_SIG, hash,
 	    sizeof(hash), sig, siglen, &res) == -1 && res.why[0] == '\0')

@@ -23,6 +23,7 @@
 #include "ikd/cert.h"
 #include "ikd/isakmp.h"
 #include "ikd/proposal.h"
+#include "ikd/sig.h"
 #include "tests/lib/certgen.h"
 
 struct fx {
@@ -225,23 +226,37 @@ test_load_and_identity(void **state)
 	size_t len, dlen;
 	uint8_t *want;
 
-	assert_string_equal(ikd_certs_subject(f->certs), "CN=vpn.test");
+	struct ikd_dn cr;
+	bool unmatched;
+
+	assert_int_equal(ikd_certs_count(f->certs), 1);
+	assert_string_equal(ikd_certs_subject(f->certs, 0), "CN=vpn.test");
 	assert_int_equal(ikd_certs_auth_mask(f->certs), PROPOSAL_AUTH_RSA_SIG);
-	assert_non_null(d = ikd_certs_id_der(f->certs, &len));
+	assert_non_null(d = ikd_certs_id_der(f->certs, 0, &len));
+	assert_null(ikd_certs_id_der(f->certs, 1, &len));
 	want = certgen_subject_der(f->srv, &dlen);
 	assert_int_equal(len, dlen);
 	assert_memory_equal(d, want, len);
 	OPENSSL_free(want);
-	assert_non_null(ikd_certs_chain(f->certs, 0, &len));
-	assert_null(ikd_certs_chain(f->certs, 1, &len));
+	assert_non_null(ikd_certs_chain(f->certs, 0, 0, &len));
+	assert_null(ikd_certs_chain(f->certs, 0, 1, &len));
 	/* CERTREQ: our CA by name */
 	assert_non_null(d = ikd_certs_ca_name(f->certs, 0, &len));
-	assert_true(ikd_certs_ca_matches(f->certs, d, len));
-	assert_true(ikd_certs_ca_matches(f->certs, NULL, 0));
+	cr.der = d;
+	cr.len = len;
+	assert_int_equal(ikd_certs_select(f->certs, IKE_AUTH_RSA_SIG, &cr, 1,
+	    &unmatched), 0);
+	assert_false(unmatched);
 	assert_null(ikd_certs_ca_name(f->certs, 1, &len));
 	want = certgen_subject_der(f->other_ca, &dlen);
-	assert_false(ikd_certs_ca_matches(f->certs, want, dlen));
+	cr.der = want;
+	cr.len = dlen;
+	assert_int_equal(ikd_certs_select(f->certs, IKE_AUTH_RSA_SIG, &cr, 1,
+	    &unmatched), 0);
+	assert_true(unmatched);
 	OPENSSL_free(want);
+	assert_int_equal(ikd_certs_select(f->certs, IKE_AUTH_ECDSA_SHA256_P256,
+	    NULL, 0, &unmatched), -1);
 	assert_int_equal(ikd_certs_auth_mask(NULL), 0);
 }
 
@@ -581,6 +596,105 @@ test_ecdsa(void **state)
 	EVP_PKEY_free(ck);
 }
 
+/*
+ * ike.server_certs: a second RSA certificate from another CA and an ECDSA
+ * one; the peer's CERTREQ and the negotiated method pick ours, and the
+ * key that signs is that certificate's.
+ */
+static void
+test_select(void **state)
+{
+	struct fx *f = *state;
+	struct conf_server_cert sc[2];
+	struct ike_conf c = f->conf;
+	struct ikd_certs *certs;
+	struct ikd_dn cr[3];
+	EVP_PKEY *k2, *ek;
+	X509 *s2, *es;
+	uint8_t *ca1, *ca2, sig[512], h[20] = { 7 };
+	size_t l1, l2, siglen;
+	char err[512], c2[160], k2f[160], ecf[160], ekf[160];
+	bool unmatched;
+
+	assert_non_null(k2 = certgen_rsa(2048));
+	assert_non_null(ek = certgen_ec("P-256"));
+	assert_non_null(s2 = certgen_cert(f->other_ca, f->okey, k2,
+	    "/CN=vpn2.test", 30, -1, 365, false, "vpn2.test", NULL));
+	assert_non_null(es = certgen_cert(f->ca_x, f->cakey, ek,
+	    "/CN=ec.vpn.test", 31, -1, 365, false, NULL, NULL));
+	snprintf(c2, sizeof(c2), "%s/s2.crt", f->dir);
+	snprintf(k2f, sizeof(k2f), "%s/s2.key", f->dir);
+	snprintf(ecf, sizeof(ecf), "%s/es.crt", f->dir);
+	snprintf(ekf, sizeof(ekf), "%s/es.key", f->dir);
+	assert_int_equal(certgen_write_cert(c2, s2, false), 0);
+	assert_int_equal(certgen_write_key(k2f, k2), 0);
+	assert_int_equal(certgen_write_cert(ecf, es, false), 0);
+	assert_int_equal(certgen_write_key(ekf, ek), 0);
+	memset(sc, 0, sizeof(sc));
+	sc[0].cert_file = c2;
+	sc[0].key_file = k2f;
+	sc[1].cert_file = ecf;
+	sc[1].key_file = ekf;
+	c.server_certs = sc;
+	c.nserver_certs = 2;
+	assert_int_equal(ikd_certs_load(&c, &certs, err, sizeof(err)), 0);
+	assert_int_equal(ikd_certs_count(certs), 3);
+	assert_int_equal(ikd_certs_auth_mask(certs), PROPOSAL_AUTH_RSA_SIG |
+	    PROPOSAL_AUTH_ECDSA_256);
+	assert_string_equal(ikd_certs_subject(certs, 1), "CN=vpn2.test");
+	ca1 = certgen_subject_der(f->ca_x, &l1);
+	ca2 = certgen_subject_der(f->other_ca, &l2);
+	/* no CERTREQ: the first for the method */
+	assert_int_equal(ikd_certs_select(certs, IKE_AUTH_RSA_SIG, NULL, 0,
+	    &unmatched), 0);
+	assert_false(unmatched);
+	/* a CERTREQ for the other CA, and garbage before it */
+	cr[0].der = (const uint8_t *)"\x30\x03junk";
+	cr[0].len = 7;
+	cr[1].der = ca2;
+	cr[1].len = l2;
+	assert_int_equal(ikd_certs_select(certs, IKE_AUTH_RSA_SIG, cr, 2,
+	    &unmatched), 1);
+	assert_false(unmatched);
+	/* both CAs named: the first of ours that matches */
+	cr[2].der = ca1;
+	cr[2].len = l1;
+	assert_int_equal(ikd_certs_select(certs, IKE_AUTH_RSA_SIG, cr + 1, 2,
+	    &unmatched), 0);
+	/* ECDSA: the EC one, whatever the CERTREQ */
+	assert_int_equal(ikd_certs_select(certs, IKE_AUTH_ECDSA_SHA256_P256,
+	    cr + 1, 1, &unmatched), 2);
+	assert_true(unmatched);
+	assert_int_equal(ikd_certs_select(certs, IKE_AUTH_ECDSA_SHA384_P384,
+	    NULL, 0, &unmatched), -1);
+	/* identity 1 signs with its own key */
+	siglen = sizeof(sig);
+	assert_int_equal(ikd_certs_sign(certs, 1, h, sizeof(h), sig, &siglen),
+	    0);
+	assert_int_equal(ike_sig_verify(X509_get0_pubkey(s2), h, sizeof(h),
+	    sig, siglen), 0);
+	assert_int_equal(ike_sig_verify(X509_get0_pubkey(f->srv), h, sizeof(h),
+	    sig, siglen), -1);
+	siglen = sizeof(sig);
+	assert_int_equal(ikd_certs_sign(certs, 3, h, sizeof(h), sig, &siglen),
+	    -1);
+	ikd_certs_drop_key(certs);
+	siglen = sizeof(sig);
+	assert_int_equal(ikd_certs_sign(certs, 1, h, sizeof(h), sig, &siglen),
+	    -1);
+	/* a key that is not its certificate's */
+	sc[0].key_file = ekf;
+	ikd_certs_free(certs);
+	assert_int_equal(ikd_certs_load(&c, &certs, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "does not belong"));
+	OPENSSL_free(ca1);
+	OPENSSL_free(ca2);
+	X509_free(s2);
+	X509_free(es);
+	EVP_PKEY_free(k2);
+	EVP_PKEY_free(ek);
+}
+
 static void
 test_dn_str(void **state)
 {
@@ -627,6 +741,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_crl_reload, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_ecdsa, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_select, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dn_str, setup, teardown),
 	};
 

@@ -954,6 +954,14 @@ static const struct bad_case bad_cases[] = {
 	{ "cert_allow_empty_entry.conf", "cert_allow_empty_entry.conf:5: "
 	    "ike.cert_allow.[1]: needs issuer or subject (or both), e.g. "
 	    "subject = \"CN=*\";" },
+	{ "server_certs_nocert.conf", "server_certs_nocert.conf:2: "
+	    "ike.server_certs: set without certificate authentication "
+	    "(ike.ca_file, ike.cert_file, ike.key_file)" },
+	{ "server_certs_nokey.conf", "server_certs_nokey.conf:3: "
+	    "ike.server_certs.[0]: needs cert_file and key_file" },
+	{ "server_certs_unknown.conf", "server_certs_unknown.conf:3: "
+	    "ike.server_certs.[0].crl: unknown key (valid here: cert_file, "
+	    "key_file)" },
 	{ "cert_allow_unknown.conf", "cert_allow_unknown.conf:3: "
 	    "ike.cert_allow.[0].cn: unknown key (valid here: issuer, "
 	    "subject)" },
@@ -1838,6 +1846,37 @@ test_load_certs(void **state)
 	c = conf_load(path, &err);
 	assert_non_null(c);
 	conf_free(c);
+
+	/* ike.server_certs: its files checked like the first ones */
+	{
+		char p2[TMP_PATH], k2[TMP_PATH];
+		static const char text2[] = "secrets_file = \"\";\n"
+		    "ike = {\n"
+		    "\tca_file = \"ca.crt\";\n"
+		    "\tcert_file = \"server.crt\";\n"
+		    "\tkey_file = \"server.key\";\n"
+		    "\tserver_certs = ( { cert_file = \"b.crt\"; "
+		    "key_file = \"b.key\"; } );\n"
+		    "};\n";
+
+		tmp_file(t, "vpn2.conf", text2, 0644, p2, sizeof(p2));
+		tmp_file(t, "b.crt", "", 0644, other, sizeof(other));
+		tmp_file(t, "b.key", "", 0644, k2, sizeof(k2));
+		assert_null(conf_load(p2, &err));
+		snprintf(want, sizeof(want), "%s:6: ike.server_certs.key_file: "
+		    "%s: mode 0644", p2, k2);
+		if (strstr(err.msg, want) == NULL)
+			fail_msg("got %s", err.msg);
+		assert_int_equal(chmod(k2, 0600), 0);
+		c = conf_load(p2, &err);
+		if (c == NULL)
+			fail_msg("%s", err.msg);
+		assert_int_equal(c->ike.nserver_certs, 1);
+		snprintf(want, sizeof(want), "%s/b.crt", t->dir);
+		assert_string_equal(c->ike.server_certs[0].cert_file, want);
+		assert_string_equal(c->ike.server_certs[0].key_file, k2);
+		conf_free(c);
+	}
 
 	/* The key: group/other bits refused, like a secrets file. */
 	for (i = 0; i < sizeof(bad_key_modes) / sizeof(mode_t); i++) {

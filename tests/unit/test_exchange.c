@@ -872,6 +872,68 @@ test_cert_main_mode_ecdsa(void **state)
 	cert_main_mode(true);
 }
 
+/* ike.server_certs: a CERTREQ for the other CA gets our certificate from
+ * that CA in MM6 (and its key's SIG_R). */
+static void
+test_cert_chosen_by_certreq(void **state)
+{
+	struct pki_fx k;
+	struct ike_ini pr;
+	struct conf_server_cert sc;
+	struct ike_conf c;
+	EVP_PKEY *k2;
+	X509 *s2;
+	uint8_t *s2_der, *other_dn;
+	size_t s2_len, other_len;
+	char crt[128], key[128], err[512];
+
+	(void)state;
+	pki_make(&k, false);
+	assert_non_null(k2 = certgen_rsa(2048));
+	assert_non_null(s2 = certgen_cert(k.other_ca, k.okey, k2,
+	    "/CN=vpn2.test", 9, -1, 100, false, "vpn2.test", NULL));
+	snprintf(crt, sizeof(crt), "%s/s2.crt", k.dir);
+	snprintf(key, sizeof(key), "%s/s2.key", k.dir);
+	assert_int_equal(certgen_write_cert(crt, s2, false), 0);
+	assert_int_equal(certgen_write_key(key, k2), 0);
+	ikd_certs_free(ctx.certs);
+	c = vconf->ike;
+	c.ca_file = k.ca;
+	c.cert_file = k.cert;
+	c.key_file = k.key;
+	c.crl_file = NULL;
+	c.cert_allow = NULL;
+	c.ncert_allow = 0;
+	sc.cert_file = crt;
+	sc.key_file = key;
+	sc.line = 1;
+	c.server_certs = &sc;
+	c.nserver_certs = 1;
+	if (ikd_certs_load(&c, &ctx.certs, err, sizeof(err)) == -1)
+		fail_msg("ikd_certs_load: %s", err);
+	peer_init(&pr, IKE_ENCR_AES_CBC, 256, IKE_ENC_AES256_CBC,
+	    IKE_GROUP_MODP_2048, false);
+	pr.sig_key = k.ckey;
+	pr.cert_der = k.cli_der;
+	pr.cert_len = k.cli_len;
+	pr.id_der = k.cli_dn;
+	pr.id_der_len = k.cli_dn_len;
+	other_dn = certgen_subject_der(k.other_ca, &other_len);
+	pr.certreq_dn = other_dn;
+	pr.certreq_len = other_len;
+	(void)main_mode(&pr);
+	assert_int_equal(ctx.ctr.p1_established, 1);
+	s2_der = certgen_der(s2, &s2_len);
+	assert_int_equal(pr.mm6_cert_len, s2_len);
+	assert_memory_equal(pr.mm6_cert, s2_der, s2_len);
+	peer_free(&pr);
+	OPENSSL_free(s2_der);
+	OPENSSL_free(other_dn);
+	X509_free(s2);
+	EVP_PKEY_free(k2);
+	pki_free(&k);
+}
+
 static void
 test_cert_refused(void **state)
 {
@@ -1951,6 +2013,8 @@ main(void)
 		    reset, done),
 		cmocka_unit_test_setup_teardown(test_cert_refused, reset,
 		    done),
+		cmocka_unit_test_setup_teardown(test_cert_chosen_by_certreq,
+		    reset, done),
 		cmocka_unit_test_setup_teardown(test_duplicate_mm3, reset,
 		    done),
 		cmocka_unit_test_setup_teardown(test_qm_tcp_refused, reset,

@@ -514,19 +514,25 @@ test_sign(void **state)
 	close(sp[1]);
 	/* this side has no key any more */
 	ikd_certs_drop_key(serve_certs);
-	assert_int_equal(ikd_certs_sign(serve_certs, hash, sizeof(hash), sig,
+	assert_int_equal(ikd_certs_sign(serve_certs, 0, hash, sizeof(hash), sig,
 	    &siglen), -1);
 	memset(&pc, 0, sizeof(pc));
 	pc.fd = sp[0];
 	siglen = sizeof(sig);
-	assert_int_equal(priv_kernel_ops.sign(&pc, hash, sizeof(hash), sig,
+	assert_int_equal(priv_kernel_ops.sign(&pc, 0, hash, sizeof(hash), sig,
 	    &siglen), 0);
 	assert_int_equal(siglen, 256);
 	assert_int_equal(ike_sig_verify(X509_get0_pubkey(x), hash,
 	    sizeof(hash), sig, siglen), 0);
 	/* a hash the parser refuses never reaches the key */
 	siglen = sizeof(sig);
-	assert_int_equal(priv_sign(&pc, hash, 8, sig, &siglen), -1);
+	assert_int_equal(priv_sign(&pc, 0, hash, 8, sig, &siglen), -1);
+	/* a certificate the parent does not have: refused, no signature */
+	siglen = sizeof(sig);
+	assert_int_equal(priv_sign(&pc, 1, hash, sizeof(hash), sig, &siglen),
+	    -1);
+	assert_int_equal(priv_sign(&pc, IKD_IDENT_MAX, hash, sizeof(hash),
+	    sig, &siglen), -1);
 	close(sp[0]);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
