@@ -528,6 +528,46 @@ ike_crl_file(struct pctx *p, const config_setting_t *s)
 	return ike_file(p, s, 3, &p->conf->ike.crl_file);
 }
 
+/*
+ * A list of groups (ike.peers, ike.cert_allow, ike.server_certs): n
+ * elements of `size` bytes in the array arr_ptr points to (*count grows as they are parsed, so
+ * conf_free sees every allocated one), each walked with `keys` after
+ * begin() pointed the parse context at it and followed by done()'s
+ * checks. Errors name "<name>.[i]".
+ */
+static int
+group_list(struct pctx *p, const config_setting_t *s, const char *name,
+    size_t max, size_t size, void *arr_ptr, size_t *count,
+    const struct conf_key *keys,
+    void (*begin)(struct pctx *, void *, size_t, unsigned int),
+    int (*done)(struct pctx *, void *, const char *path))
+{
+	const config_setting_t *e;
+	char path[64], *arr;
+	size_t i, n;
+
+	if (conf_get_list(p, s, max, true, &n) == -1)
+		return -1;
+	if (n == 0)
+		return 0;
+	if ((arr = calloc(n, size)) == NULL)
+		return oom(p, s);
+	/* arr_ptr points at the conf's typed array pointer */
+	memcpy(arr_ptr, &arr, sizeof(arr));
+	for (i = 0; i < n; i++) {
+		e = config_setting_get_elem(s, (unsigned int)i);
+		begin(p, arr + i * size, i,
+		    (unsigned int)config_setting_source_line(e));
+		*count = i + 1;
+		if (conf_walk(p, e, keys, NULL) == -1)
+			return -1;
+		snprintf(path, sizeof(path), "%s.[%zu]", name, i);
+		if (done(p, arr + i * size, path) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 rule_issuer(struct pctx *p, const config_setting_t *s)
 {
@@ -548,38 +588,36 @@ static const struct conf_key cert_rule_keys[] = {
 	K_END
 };
 
+static void
+rule_begin(struct pctx *p, void *elem, size_t i, unsigned int line)
+{
+	(void)i;
+	p->cert_rule = elem;
+	p->cert_rule->file = p->file;
+	p->cert_rule->line = line;
+}
+
+static int
+rule_done(struct pctx *p, void *elem, const char *path)
+{
+	const struct conf_cert_rule *r = elem;
+
+	if (r->issuer == NULL && r->subject == NULL)
+		return conf_error_at(p->err, p->file, r->line, path,
+		    "needs issuer or subject (or both), e.g. subject = "
+		    "\"CN=*\";");
+	return 0;
+}
+
 /* ike.cert_allow: ( { issuer = "glob"; subject = "glob"; }, ... ) */
 static int
 ike_cert_allow(struct pctx *p, const config_setting_t *s)
 {
 	struct ike_conf *ike = &p->conf->ike;
-	const config_setting_t *e;
-	char path[64];
-	size_t i, n;
 
-	if (conf_get_list(p, s, CONF_MAX_CERT_ALLOW, true, &n) == -1)
-		return -1;
-	if (n == 0)
-		return 0;
-	if ((ike->cert_allow = calloc(n, sizeof(*ike->cert_allow))) == NULL)
-		return oom(p, s);
-	for (i = 0; i < n; i++) {
-		e = config_setting_get_elem(s, (unsigned int)i);
-		p->cert_rule = &ike->cert_allow[i];
-		p->cert_rule->file = p->file;
-		p->cert_rule->line = config_setting_source_line(e);
-		ike->ncert_allow = i + 1;
-		if (conf_walk(p, e, cert_rule_keys, NULL) == -1)
-			return -1;
-		if (p->cert_rule->issuer == NULL &&
-		    p->cert_rule->subject == NULL) {
-			snprintf(path, sizeof(path), "ike.cert_allow.[%zu]", i);
-			return conf_error_at(p->err, p->file,
-			    p->cert_rule->line, path, "needs issuer or subject (or both), e.g. "
-			    "subject = \"CN=*\";");
-		}
-	}
-	return 0;
+	return group_list(p, s, "ike.cert_allow", CONF_MAX_CERT_ALLOW,
+	    sizeof(*ike->cert_allow), &ike->cert_allow,
+	    &ike->ncert_allow, cert_rule_keys, rule_begin, rule_done);
 }
 
 static int
@@ -615,39 +653,34 @@ static const struct conf_key server_cert_keys[] = {
 	K_END
 };
 
+static void
+scert_begin(struct pctx *p, void *elem, size_t i, unsigned int line)
+{
+	(void)i;
+	p->server_cert = elem;
+	p->server_cert->line = line;
+}
+
+static int
+scert_done(struct pctx *p, void *elem, const char *path)
+{
+	const struct conf_server_cert *sc = elem;
+
+	if (sc->cert_file == NULL || sc->key_file == NULL)
+		return conf_error_at(p->err, p->file, sc->line, path,
+		    "needs cert_file and key_file");
+	return 0;
+}
+
 /* ike.server_certs: ( { cert_file = "..."; key_file = "..."; }, ... ) */
 static int
 ike_server_certs(struct pctx *p, const config_setting_t *s)
 {
 	struct ike_conf *ike = &p->conf->ike;
-	const config_setting_t *e;
-	char path[64];
-	size_t i, n;
 
-	if (conf_get_list(p, s, CONF_MAX_SERVER_CERTS, true, &n) == -1)
-		return -1;
-	if (n == 0)
-		return 0;
-	if ((ike->server_certs = calloc(n, sizeof(*ike->server_certs))) ==
-	    NULL)
-		return oom(p, s);
-	for (i = 0; i < n; i++) {
-		e = config_setting_get_elem(s, (unsigned int)i);
-		p->server_cert = &ike->server_certs[i];
-		p->server_cert->line = config_setting_source_line(e);
-		ike->nserver_certs = i + 1;
-		if (conf_walk(p, e, server_cert_keys, NULL) == -1)
-			return -1;
-		if (p->server_cert->cert_file == NULL ||
-		    p->server_cert->key_file == NULL) {
-			snprintf(path, sizeof(path), "ike.server_certs.[%zu]",
-			    i);
-			return conf_error_at(p->err, p->file,
-			    p->server_cert->line, path, "needs cert_file and "
-			    "key_file");
-		}
-	}
-	return 0;
+	return group_list(p, s, "ike.server_certs", CONF_MAX_SERVER_CERTS,
+	    sizeof(*ike->server_certs), &ike->server_certs,
+	    &ike->nserver_certs, server_cert_keys, scert_begin, scert_done);
 }
 
 static const struct conf_key peer_keys[] = {
@@ -656,39 +689,41 @@ static const struct conf_key peer_keys[] = {
 	K_END
 };
 
+static void
+peer_begin(struct pctx *p, void *elem, size_t i, unsigned int line)
+{
+	p->peer = elem;
+	p->peer->file = p->file;
+	p->peer->line = line;
+	p->peer->index = (unsigned int)i;
+}
+
+static int
+peer_done(struct pctx *p, void *elem, const char *path)
+{
+	const struct conf_peer *pe = elem;
+	char key[80];
+
+	snprintf(key, sizeof(key), "%s.address", path);
+	if (pe->family == 0)
+		return conf_error_at(p->err, p->file, pe->line, key,
+		    "missing (e.g. address = \"192.0.2.0/24\";)");
+	snprintf(key, sizeof(key), "%s.psk", path);
+	if (p->secrets && pe->psk.str == NULL)
+		return conf_error_at(p->err, p->file, pe->line, key,
+		    "missing (a peer in the secrets file is there for its psk)");
+	return 0;
+}
+
 static int
 ike_peers(struct pctx *p, const config_setting_t *s)
 {
 	struct ike_conf *ike = &p->conf->ike;
-	const config_setting_t *e;
-	char path[64];
-	size_t i, n;
 
-	if (conf_get_list(p, s, CONF_MAX_PEERS, true, &n) == -1)
+	if (group_list(p, s, "ike.peers", CONF_MAX_PEERS, sizeof(*ike->peers),
+	    &ike->peers, &ike->npeers, peer_keys, peer_begin,
+	    peer_done) == -1)
 		return -1;
-	if (n == 0)
-		return 0;
-	if ((ike->peers = calloc(n, sizeof(*ike->peers))) == NULL)
-		return oom(p, s);
-	for (i = 0; i < n; i++) {
-		e = config_setting_get_elem(s, (unsigned int)i);
-		p->peer = &ike->peers[i];
-		p->peer->file = p->file;
-		p->peer->line = config_setting_source_line(e);
-		p->peer->index = (unsigned int)i;
-		ike->npeers = i + 1;
-		if (conf_walk(p, e, peer_keys, NULL) == -1)
-			return -1;
-		snprintf(path, sizeof(path), "ike.peers.[%zu].address", i);
-		if (p->peer->family == 0)
-			return conf_error_at(p->err, p->file, p->peer->line,
-			    path, "missing (e.g. address = \"192.0.2.0/24\";)");
-		snprintf(path, sizeof(path), "ike.peers.[%zu].psk", i);
-		if (p->secrets && p->peer->psk.str == NULL)
-			return conf_error_at(p->err, p->file, p->peer->line,
-			    path, "missing (a peer in the secrets file is "
-			    "there for its psk)");
-	}
 	return conf_peers_sort_check(p->conf, p->err);
 }
 
