@@ -24,6 +24,7 @@
 #include "ikd/isakmp.h"
 #include "ikd/proposal.h"
 #include "ikd/sig.h"
+#include "lib/dn.h"
 #include "lib/log.h"
 
 #define CHAIN_MAX	8	/* our certificate + intermediates */
@@ -94,27 +95,6 @@ der_of_name(const X509_NAME *nm, struct der *d)
 	return 0;
 }
 
-/* "C=DE, O=Example, CN=alice": RDNs in certificate order. */
-static void
-dn_str(const X509_NAME *nm, char *buf, size_t len)
-{
-	BIO *b;
-	int n;
-
-	if (len == 0)
-		return;
-	buf[0] = '\0';
-	if (nm == NULL || (b = BIO_new(BIO_s_mem())) == NULL)
-		return;
-	if (X509_NAME_print_ex(b, nm, 0, (XN_FLAG_RFC2253 & ~XN_FLAG_DN_REV &
-	    ~XN_FLAG_SEP_MASK & ~ASN1_STRFLGS_ESC_MSB) |
-	    XN_FLAG_SEP_CPLUS_SPC) >= 0) {
-		n = BIO_read(b, buf, (int)len - 1);
-		buf[n > 0 ? n : 0] = '\0';
-	}
-	BIO_free(b);
-}
-
 void
 ikd_dn_der_str(const uint8_t *der, size_t len, char *buf, size_t buflen)
 {
@@ -130,7 +110,7 @@ ikd_dn_der_str(const uint8_t *der, size_t len, char *buf, size_t buflen)
 		ERR_clear_error();
 		return;
 	}
-	dn_str(nm, buf, buflen);
+	dn_oneline(nm, buf, buflen);
 	X509_NAME_free(nm);
 }
 
@@ -387,7 +367,7 @@ load_ident(struct ikd_certs *certs, const char *cert_file,
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	dn_str(X509_get_subject_name(x), id->subject, sizeof(id->subject));
+	dn_oneline(X509_get_subject_name(x), id->subject, sizeof(id->subject));
 	if ((id->key = read_key(key_file, err, errlen)) == NULL)
 		goto out;
 	if ((id->method = ike_sig_method(id->key)) == 0) {
@@ -757,8 +737,8 @@ ikd_certs_check_peer(struct ikd_certs *certs, const struct ikd_cert_in *in,
 		goto out;
 	}
 	x = ee != NULL ? ee : sk_X509_value(untrusted, 0);
-	dn_str(X509_get_subject_name(x), res->subject, sizeof(res->subject));
-	dn_str(X509_get_issuer_name(x), res->issuer, sizeof(res->issuer));
+	dn_oneline(X509_get_subject_name(x), res->subject, sizeof(res->subject));
+	dn_oneline(X509_get_issuer_name(x), res->issuer, sizeof(res->issuer));
 	if (ee == NULL) {
 		snprintf(res->why, sizeof(res->why), "the peer's ID (%s) is "
 		    "not in its certificate", isakmp_id_type_name(id->type));
@@ -784,7 +764,7 @@ ikd_certs_check_peer(struct ikd_certs *certs, const struct ikd_cert_in *in,
 		if (x != NULL && x != ee) {
 			char dn[IKD_DN_STR_MAX];
 
-			dn_str(X509_get_subject_name(x), dn, sizeof(dn));
+			dn_oneline(X509_get_subject_name(x), dn, sizeof(dn));
 			snprintf(res->why, sizeof(res->why), "%s (at \"%s\")",
 			    X509_verify_cert_error_string(e), dn);
 		} else

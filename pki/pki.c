@@ -44,6 +44,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "lib/dn.h"
 #include "pki/pki.h"
 
 #define DAYS_CA		3650
@@ -542,29 +543,6 @@ conf_quote(char *dst, size_t cap, const char *s, bool glob)
 	}
 	dst[n] = '\0';
 	return 0;
-}
-
-/*
- * The one-line DN ikd matches ike.cert_allow against, "C=DE, O=Example,
- * CN=alice": RDNs in certificate order, ", " between, RFC 2253 escapes
- * but UTF-8 kept (the flags of ikd/cert.c's dn_str). "" on failure.
- */
-static void
-dn_oneline(const X509_NAME *nm, char *buf, size_t len)
-{
-	BIO *b;
-	int n;
-
-	buf[0] = '\0';
-	if ((b = BIO_new(BIO_s_mem())) == NULL)
-		return;
-	if (X509_NAME_print_ex(b, nm, 0, (XN_FLAG_RFC2253 & ~XN_FLAG_DN_REV &
-	    ~XN_FLAG_SEP_MASK & ~ASN1_STRFLGS_ESC_MSB) |
-	    XN_FLAG_SEP_CPLUS_SPC) >= 0) {
-		n = BIO_read(b, buf, (int)len - 1);
-		buf[n > 0 ? n : 0] = '\0';
-	}
-	BIO_free(b);
 }
 
 /*
