@@ -122,19 +122,22 @@ wire_cookie_pairs() {
 # cert_refused_attempt NAME ISSUER_CN REASON
 cert_refused_attempt() {
 	_n=$1 _iss=$2 _why=$3
-	_pat="certificate refused"
-	_c0=$(grep -c "$_pat" "$SERVER_IKE_LOG" 2> /dev/null)
-	_e0=$(grep -c 'ISAKMP SA established' "$SERVER_IKE_LOG" 2> /dev/null)
+	# the server module's log and lines (ikd's by default)
+	_log=${SERVER_CERT_LOG:-$SERVER_IKE_LOG}
+	_pat=${SERVER_CERT_REFUSED:-certificate refused}
+	_est=${SERVER_CERT_ESTABLISHED:-ISAKMP SA established}
+	_c0=$(grep -c "$_pat" "$_log" 2> /dev/null)
+	_e0=$(grep -c "$_est" "$_log" 2> /dev/null)
 	_cp0=$(wire_cookie_pairs)
 	# strongSwan's `ipsec up` waits through all its retransmissions
 	in_host client timeout 60 ipsec up "$_n" > "$E2E_STATE/client/ipsec-up-$_n.log" 2>&1 &
 	_up=$!
 	_t=$(now_cs)
-	refused_logged() { [ "$(grep -c "$_pat" "$SERVER_IKE_LOG" 2> /dev/null)" -gt "${_c0:-0}" ]; }
+	refused_logged() { [ "$(grep -c "$_pat" "$_log" 2> /dev/null)" -gt "${_c0:-0}" ]; }
 	if ! wait_for 30 "server log: certificate of $_n refused" refused_logged; then
 		kill "$_up" 2> /dev/null
 		in_host client timeout 20 ipsec down "$_n" > /dev/null 2>&1
-		tail -n 5 "$SERVER_IKE_LOG" | sed 's/^/  server: /'
+		tail -n 5 "$_log" | sed 's/^/  server: /'
 		return 1
 	fi
 	metric "cert_${_n}_refused_s" "$(since "$_t")"
@@ -143,8 +146,8 @@ cert_refused_attempt() {
 	in_host client timeout 20 ipsec down "$_n" > "$E2E_STATE/client/ipsec-down-$_n.log" 2>&1
 	kill "$_up" 2> /dev/null
 	wait "$_up" 2> /dev/null
-	_line=$(grep "$_pat" "$SERVER_IKE_LOG" | tail -n +$((${_c0:-0} + 1)) | head -n 1)
-	_cnt=$(($(grep -c "$_pat" "$SERVER_IKE_LOG") - ${_c0:-0}))
+	_line=$(grep "$_pat" "$_log" | tail -n +$((${_c0:-0} + 1)) | head -n 1)
+	_cnt=$(($(grep -c "$_pat" "$_log") - ${_c0:-0}))
 	echo "  server: ${_line#* * }"
 	metric "cert_${_n}_refusal_lines" "$_cnt"
 	[ "$_cnt" -eq 1 ] || fail "$_n: $_cnt 'certificate refused' lines, want 1"
@@ -153,7 +156,7 @@ cert_refused_attempt() {
 	metric "cert_${_n}_wire_cookies" "$(echo "$_cp" | tr '\n' ' ' | sed 's/ $//')"
 	[ "$(echo "$_cp" | grep -c .)" -eq 1 ] || fail "$_n: want one new cookie pair on the wire, got: $(echo "$_cp" | tr '\n' ' ')"
 	server_cert_refused_check "$_line" "$_cp" "CN=$_n" "CN=$_iss" "$_why"
-	[ "$(grep -c 'ISAKMP SA established' "$SERVER_IKE_LOG")" -eq "${_e0:-0}" ] ||
+	[ "$(grep -c "$_est" "$_log")" -eq "${_e0:-0}" ] ||
 		fail "$_n: the server established an ISAKMP SA"
 	# no kernel state at all on the server, no ESP SA on the client
 	_ns=$(in_host server ip xfrm state 2> /dev/null | grep -c '^src ')
@@ -168,7 +171,7 @@ cert_refused_attempt() {
 cert_good_dial() { # AFTER
 	_t=$(now_cs)
 	client_ike_up
-	good_up() { [ "$(esp_sa_count client)" -ge 2 ] && [ "$(ours_sa_count)" -ge 2 ]; }
+	good_up() { [ "$(esp_sa_count client)" -ge 2 ] && [ "$(esp_sa_count server)" -ge 2 ]; }
 	if ! wait_for 10 "good certificate dials IKE after $1" good_up; then
 		return 1
 	fi

@@ -85,3 +85,17 @@ server_collect() {
 server_stop() {
 	return 0
 }
+
+# cert-refused against the reference (guest/cert.sh; a try-out of the
+# client side only: charon has no cert_allow, so it accepts "intruder"
+# and the scenario fails there): charon's refusal, and the client's
+# certificate did arrive
+SERVER_CERT_LOG=$E2E_STATE/server/run/charon.log
+SERVER_CERT_REFUSED="no trusted RSA public key found for"
+SERVER_CERT_ESTABLISHED="IKE_SA L2TP-CERT\[[0-9]*\] established"
+server_cert_refused_check() { # LINE COOKIES SUBJECT ISSUER REASON
+	case $1 in *"found for '$3'"*) ;; *) fail "$3: charon's refusal names another peer: $1" ;; esac
+	grep -q "received end entity cert \"$3\"" "$SERVER_CERT_LOG" ||
+		fail "$3: the client did not send its certificate"
+	grep "$3\"\\|'$3'" "$SERVER_CERT_LOG" | sed 's/^/  server charon: /'
+}
