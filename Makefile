@@ -159,7 +159,7 @@ $(BUILD)/tests/e2e/xfrm_probe: $(OBJ)/tests/e2e/xfrm_probe.o \
 # ikd without main(): test_exchange drives ikd_input() in process with
 # the scripted initiator it shares with the bench.
 $(BUILD)/tests/unit/test_exchange: $(OBJ)/tests/unit/test_exchange.o \
-    $(OBJ)/tests/lib/ike_initiator.o \
+    $(OBJ)/tests/lib/ike_initiator.o $(OBJ)/tests/lib/certgen.o \
     $(patsubst %.c,$(OBJ)/%.o,$(filter-out ikd/main.c,$(IKD_SRC))) \
     $(LIBVPN)
 	@mkdir -p $(@D)
@@ -279,6 +279,9 @@ PLUGIN = $(BUILD)/pppd-plugin/l2tp_ipsec.so
 PLUGIN_SRC = $(wildcard pppd-plugin/*.c) lib/buf.c lib/sessproto.c \
     conf/conf.c conf/conf_check.c conf/conf_lookup.c conf/conf_secrets.c \
     conf/conf_sections.c
+# ---- conf-certs: conf_finish's guessable-PSK check, in the plugin too ----
+PLUGIN_SRC += conf/conf_weak.c
+# ---- end conf-certs ----
 PLUGIN_OBJ = $(PLUGIN_SRC:%.c=$(OBJ)/plugin-so/%.o)
 all: $(PLUGIN) $(BUILD)/tests/e2e/plugin_listener $(BUILD)/tests/e2e/pppd_argv
 $(OBJ)/plugin-so/%.o: %.c
@@ -427,3 +430,20 @@ build/fuzz/fuzz_frag: tests/fuzz/fuzz_frag.c $(IKD_FRAG_SRC) $(LIB_SRC)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
 # ---- end ikefrag ----
+
+# ---- certs: certificate authentication (ikd/cert.c) ----
+# test_cert links cert.c with the test-only X.509 maker tests/lib/certgen.c
+# (CAs, expired/revoked certificates, CRLs, raw PKCS#1 signatures).
+$(BUILD)/tests/unit/test_cert: $(OBJ)/tests/unit/test_cert.o \
+    $(OBJ)/tests/lib/certgen.o $(OBJ)/ikd/cert.o $(IKD_CODEC_SRC:%.c=$(OBJ)/%.o) \
+    $(LIBVPN)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lcmocka
+# ---- end certs ----
+
+# ---- certs: fuzz target ----
+build/fuzz/fuzz_cert: tests/fuzz/fuzz_cert.c tests/lib/certgen.c ikd/cert.c \
+    $(IKD_CODEC_SRC) $(LIB_SRC)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
+# ---- end certs: fuzz target ----

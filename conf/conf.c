@@ -899,6 +899,15 @@ conf_free(struct vpn_conf *c)
 	for (i = 0; i < c->ike.npeers; i++)
 		conf_secret_clear(&c->ike.peers[i].psk);
 	free(c->ike.peers);
+	free(c->ike.ca_file);
+	free(c->ike.cert_file);
+	free(c->ike.key_file);
+	free(c->ike.crl_file);
+	for (i = 0; i < c->ike.ncert_allow; i++) {
+		free(c->ike.cert_allow[i].issuer);
+		free(c->ike.cert_allow[i].subject);
+	}
+	free(c->ike.cert_allow);
 	free(c->ike.control_socket);
 	free(c->ike.user);
 	conf_secret_clear(&c->l2tp.secret);

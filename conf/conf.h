@@ -42,6 +42,8 @@
 #define CONF_PASSWORD_WEAK	8	/* shorter passwords draw a warning */
 #define CONF_USER_NAME_MAX	64
 #define CONF_MAX_WARNINGS	64	/* later ones are counted, not kept */
+#define CONF_MAX_CERT_ALLOW	256	/* ike.cert_allow entries */
+#define CONF_CERT_PATTERN_MAX	512	/* bytes in an issuer/subject glob */
 
 /* An error: "file:line: key.path: what is wrong" (line omitted if none). */
 struct conf_err {
@@ -149,6 +151,17 @@ struct conf_peer {
 	unsigned int		 index;		/* in its file's list */
 };
 
+/* ike.cert_allow entry: who may connect with a certificate. fnmatch(3)
+ * globs (flags 0) over one-line DNs as ikd prints them,
+ * "C=DE, O=Example, CN=alice" (RDNs in certificate order, ", " between);
+ * NULL = any. */
+struct conf_cert_rule {
+	char		*issuer;	/* the client certificate's issuer DN */
+	char		*subject;	/* its subject DN */
+	const char	*file;		/* where the entry is */
+	unsigned int	 line;
+};
+
 struct ike_conf {
 	/* Addresses to bind (port 0 in them); empty = all local addresses. */
 	struct sockaddr_storage	 listen[CONF_MAX_LISTEN];
@@ -175,6 +188,15 @@ struct ike_conf {
 	/* Per-peer PSKs, longest prefix first (see conf_ike_psk()). */
 	struct conf_peer	*peers;
 	size_t			 npeers;
+	/* certificate authentication; NULL = off.
+	 * Absolute paths (relative ones resolved against the config file's
+	 * directory). */
+	char			*ca_file;	/* PEM: CAs that clients chain to */
+	char			*cert_file;	/* PEM: ours first, then intermediates */
+	char			*key_file;	/* PEM private key (a secret file) */
+	char			*crl_file;	/* PEM CRL(s); optional */
+	struct conf_cert_rule	*cert_allow;	/* empty: any cert from ca_file */
+	size_t			 ncert_allow;
 };
 
 struct l2tp_conf {
@@ -243,6 +265,11 @@ struct vpn_conf {
 	bool			 secrets_loaded;
 	bool			 inline_secrets; /* main file holds some */
 	unsigned int		 inline_secret_line;	/* the first one */
+	/*
+	 * Lines of ike.ca_file, cert_file, key_file, crl_file in path (0:
+	 * not set), for the messages of conf_load()'s file checks.
+	 */
+	unsigned int		 ike_file_line[4];
 	char			*run_dir;
 	struct ike_conf		 ike;
 	struct l2tp_conf	 l2tp;

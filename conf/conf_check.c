@@ -245,6 +245,46 @@ check_ike(struct pctx *p)
 	return 0;
 }
 
+/*
+ * Certificate authentication: server certificate and key come together,
+ * and with the CAs that clients are verified against (no unverified
+ * clients); the CRL and cert_allow only mean something with them.
+ */
+static int
+check_certs(struct pctx *p)
+{
+	const struct ike_conf *ike = &p->conf->ike;
+	const unsigned int *line = p->conf->ike_file_line;
+	const char *off = "set without certificate authentication "
+	    "(ike.ca_file, ike.cert_file, ike.key_file)";
+
+	if (ike->cert_file != NULL && ike->key_file == NULL)
+		return conf_error_at(p->err, p->file, line[1], "ike.key_file",
+		    "missing: ike.cert_file needs its private key (set both "
+		    "or neither)");
+	if (ike->key_file != NULL && ike->cert_file == NULL)
+		return conf_error_at(p->err, p->file, line[2],
+		    "ike.cert_file", "missing: ike.key_file needs its "
+		    "certificate (set both or neither)");
+	if (ike->cert_file != NULL && ike->ca_file == NULL)
+		return conf_error_at(p->err, p->file, line[1], "ike.ca_file",
+		    "missing: certificate authentication needs the CA "
+		    "certificate(s) that clients' certificates must chain to");
+	if (ike->ca_file != NULL && ike->cert_file == NULL)
+		return conf_error_at(p->err, p->file, line[0],
+		    "ike.cert_file", "missing: ike.ca_file is for certificate "
+		    "authentication, which needs the server's certificate "
+		    "and key (ike.cert_file, ike.key_file)");
+	if (ike->crl_file != NULL && ike->cert_file == NULL)
+		return conf_error_at(p->err, p->file, line[3], "ike.crl_file",
+		    "%s", off);
+	if (ike->ncert_allow > 0 && ike->cert_file == NULL)
+		return conf_error_at(p->err, p->file,
+		    conf_line_of(p, "ike.cert_allow"), "ike.cert_allow", "%s",
+		    off);
+	return 0;
+}
+
 /* A control socket path: default name in run_dir, or relative to it. */
 static int
 resolve_socket(struct pctx *p, const char *key, const char *raw,
@@ -465,8 +505,9 @@ conf_check_main(struct pctx *p)
 	struct vpn_conf *c = p->conf;
 	size_t i;
 
-	if (check_ike(p) == -1 || check_l2tp(p) == -1 ||
-	    check_pool(p) == -1 || check_users(p) == -1)
+	if (check_ike(p) == -1 || check_certs(p) == -1 ||
+	    check_l2tp(p) == -1 || check_pool(p) == -1 ||
+	    check_users(p) == -1)
 		return -1;
 	for (i = 0; i < c->ppp.nauth; i++) {
 		/*

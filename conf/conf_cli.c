@@ -70,6 +70,15 @@ describe_ike(const struct vpn_conf *c, FILE *out)
 	    ike->control_socket, ike->user);
 	fprintf(out, "ike: default PSK %s, %zu per-peer PSK(s)\n",
 	    ike->psk.str != NULL ? "set" : "not set", ike->npeers);
+	if (ike->cert_file == NULL) {
+		fprintf(out, "ike: certificates off\n");
+		return;
+	}
+	fprintf(out, "ike: certificate %s, key %s, CAs %s, CRL %s; %zu "
+	    "cert_allow rule(s)%s\n", ike->cert_file, ike->key_file,
+	    ike->ca_file, ike->crl_file != NULL ? ike->crl_file : "none",
+	    ike->ncert_allow, ike->ncert_allow == 0 ? " (any certificate "
+	    "from the CAs)" : "");
 }
 
 static void

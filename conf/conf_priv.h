@@ -37,6 +37,7 @@ struct pctx {
 	struct conf_ovf		 ovf;
 	/* Current list entry for the per-entry key tables. */
 	struct conf_peer	*peer;
+	struct conf_cert_rule	*cert_rule;
 	struct conf_user	*user;
 	/* Source lines, kept for the checks after the walk. */
 	unsigned int		 prop_line[CONF_MAX_PROPOSALS];
@@ -163,6 +164,16 @@ struct vpn_conf *conf_new(const char *name, const char *base_dir);
  */
 struct vpn_conf *conf_parse_text(const char *text, const char *name,
 	    const char *base_dir, bool secrets, struct conf_err *err);
+
+/*
+ * Why the pre-shared key s (len bytes) is easy to guess, as the end of a
+ * warning ("is only digits", "is a common word or password", ...), or
+ * NULL. Never quotes s. (conf_weak.c)
+ */
+const char *conf_psk_guessable(const char *s, size_t len);
+/* Its word list, sorted, and the number of words. */
+extern const char *const conf_weak_words[];
+extern const size_t conf_weak_nwords;
 
 /* log.facility names and their syslog values (conf.c). */
 extern const struct conf_enum conf_facility_names[];

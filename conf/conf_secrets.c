@@ -22,7 +22,9 @@ conf_secrets_missing(const struct vpn_conf *c)
 {
 	unsigned int what = 0;
 
-	if (c->ike.psk.str == NULL && c->ike.npeers == 0)
+	/* A server with a certificate and no PSK is certificate-only. */
+	if (c->ike.psk.str == NULL && c->ike.npeers == 0 &&
+	    c->ike.cert_file == NULL)
 		what |= CONF_GEN_PSK;
 	if (c->nusers == 0)
 		what |= CONF_GEN_USER;
@@ -220,7 +222,7 @@ conf_finish(struct vpn_conf *c, struct conf_err *err)
 	const struct conf_user *u;
 	const struct conf_peer *pe;
 	char path[64], net[64], where[512];
-	const char *secrets;
+	const char *secrets, *why;
 	size_t i;
 
 	secrets = c->secrets_name != NULL ? c->secrets_name : c->secrets_path;
@@ -246,13 +248,15 @@ conf_finish(struct vpn_conf *c, struct conf_err *err)
 		    conf_peer_net(pe, net, sizeof(net)), where);
 	}
 	/*
-	 * Without a PSK nothing can connect; fine only if the secrets file
-	 * is absent and so is still to be generated.
+	 * Without a PSK or a certificate nothing can connect; fine only if
+	 * the secrets file is absent and so is still to be generated.
 	 */
 	if (c->ike.psk.str == NULL && c->ike.npeers == 0 &&
+	    c->ike.cert_file == NULL &&
 	    (c->secrets_loaded || c->secrets_path == NULL))
 		return conf_error_at(err, c->path, 0, "ike.psk", "no "
-		    "pre-shared key: set ike.psk or ike.peers%s%s",
+		    "pre-shared key: set ike.psk or ike.peers%s%s, or use "
+		    "certificates (ike.ca_file, cert_file, key_file)",
 		    secrets != NULL ? " in " : "",
 		    secrets != NULL ? secrets : "");
 
@@ -269,6 +273,22 @@ conf_finish(struct vpn_conf *c, struct conf_err *err)
 		    "pre-shared key for %s (under %d characters); use a long "
 		    "random one", conf_peer_net(pe, net, sizeof(net)),
 		    CONF_PSK_WEAK);
+	}
+	/* Guessable whatever the length; the reason, never the key. */
+	if (c->ike.psk.str != NULL && (why = conf_psk_guessable(c->ike.psk.str,
+	    c->ike.psk.len)) != NULL)
+		conf_warn_at(c, c->ike.psk.file, c->ike.psk.line, "ike.psk",
+		    "guessable pre-shared key: it %s; use a long random one",
+		    why);
+	for (i = 0; i < c->ike.npeers; i++) {
+		pe = &c->ike.peers[i];
+		if ((why = conf_psk_guessable(pe->psk.str, pe->psk.len)) ==
+		    NULL)
+			continue;
+		snprintf(path, sizeof(path), "ike.peers.[%u].psk", pe->index);
+		conf_warn_at(c, pe->psk.file, pe->psk.line, path, "guessable "
+		    "pre-shared key for %s: it %s; use a long random one",
+		    conf_peer_net(pe, net, sizeof(net)), why);
 	}
 	for (i = 0; i < c->nusers; i++) {
 		u = &c->users[i];
@@ -374,19 +394,71 @@ free_text(char *text)
 	}
 }
 
-/* A file holding secrets: only its owner (root or us) may touch it. */
+/*
+ * A file holding secrets (path, stat st): only its owner (root or us) may
+ * touch it. The message is "file[:line][: key]: why...": about the file
+ * itself (file = path, key NULL) or about the setting naming it.
+ */
 static int
-check_secret_mode(const char *path, const struct stat *st,
-    const char *why, struct conf_err *err)
+check_secret_mode(const char *file, unsigned int line, const char *key,
+    const char *path, const struct stat *st, const char *why,
+    struct conf_err *err)
 {
 	if ((st->st_mode & 077) != 0)
-		return conf_error_at(err, path, 0, NULL, "%smode %04o lets "
+		return conf_error_at(err, file, line, key, "%smode %04o lets "
 		    "group or others read it; chmod 600 %s", why,
 		    (unsigned int)(st->st_mode & 07777), path);
 	if (st->st_uid != 0 && st->st_uid != geteuid())
-		return conf_error_at(err, path, 0, NULL, "%sowned by uid %u, "
+		return conf_error_at(err, file, line, key, "%sowned by uid %u, "
 		    "neither root nor the server's user (uid %u)", why,
 		    (unsigned int)st->st_uid, (unsigned int)geteuid());
+	return 0;
+}
+
+/*
+ * The certificate files named in the main file: each a regular file we
+ * can open for reading now (conf_load runs as root, before ikd drops its
+ * privileges); the private key also private as a secrets file. The
+ * contents are ikd's to check (conf/ has no PEM parser).
+ */
+static int
+check_ike_files(const struct vpn_conf *c, struct conf_err *err)
+{
+	const char *const keys[] = { "ike.ca_file", "ike.cert_file",
+	    "ike.key_file", "ike.crl_file" };
+	const char *const paths[] = { c->ike.ca_file, c->ike.cert_file,
+	    c->ike.key_file, c->ike.crl_file };
+	char why[CONF_PATH_MAX + 8];
+	struct stat st;
+	size_t i;
+	int fd, r;
+
+	for (i = 0; i < CONF_NELEM(keys); i++) {
+		if (paths[i] == NULL)
+			continue;
+		fd = open(paths[i], O_RDONLY | O_CLOEXEC | O_NOCTTY |
+		    O_NONBLOCK);
+		if (fd == -1)
+			return conf_error_at(err, c->path, c->ike_file_line[i],
+			    keys[i], "%s: cannot open: %s", paths[i],
+			    strerror(errno));
+		if (fstat(fd, &st) == -1) {
+			r = conf_error_at(err, c->path, c->ike_file_line[i],
+			    keys[i], "%s: cannot stat: %s", paths[i],
+			    strerror(errno));
+			close(fd);
+			return r;
+		}
+		close(fd);
+		if (!S_ISREG(st.st_mode))
+			return conf_error_at(err, c->path, c->ike_file_line[i],
+			    keys[i], "%s: not a regular file", paths[i]);
+		snprintf(why, sizeof(why), "%s: ", paths[i]);
+		if (paths[i] == c->ike.key_file && check_secret_mode(c->path,
+		    c->ike_file_line[i], keys[i], paths[i], &st, why,
+		    err) == -1)
+			return -1;
+	}
 	return 0;
 }
 
@@ -451,9 +523,12 @@ conf_load(const char *path, struct conf_err *err)
 	if (c->inline_secrets) {
 		snprintf(why, sizeof(why), "holds secrets (line %u) but ",
 		    c->inline_secret_line);
-		if (check_secret_mode(path, &st, why, err) == -1)
+		if (check_secret_mode(path, 0, NULL, path, &st, why,
+		    err) == -1)
 			goto fail;
 	}
+	if (check_ike_files(c, err) == -1)
+		goto fail;
 
 	if (c->secrets_path != NULL) {
 		text = read_file(c->secrets_path, &st, err);
@@ -466,8 +541,9 @@ conf_load(const char *path, struct conf_err *err)
 		} else if (text == NULL) {
 			goto fail;
 		} else {
-			if (check_secret_mode(c->secrets_path, &st, "", err) ==
-			    -1 || conf_merge_secrets(c, text, c->secrets_path,
+			if (check_secret_mode(c->secrets_path, 0, NULL,
+			    c->secrets_path, &st, "", err) == -1 ||
+			    conf_merge_secrets(c, text, c->secrets_path,
 			    err) == -1) {
 				free_text(text);
 				goto fail;

@@ -481,6 +481,107 @@ peer_psk(struct pctx *p, const config_setting_t *s)
 	return conf_get_secret(p, s, &p->peer->psk);
 }
 
+/*
+ * ike.ca_file, cert_file, key_file, crl_file: a path, relative ones
+ * resolved against the file's directory; which is the index into
+ * vpn_conf.ike_file_line. The files themselves are checked by conf_load
+ * (this is pure); their contents by ikd.
+ */
+static int
+ike_file(struct pctx *p, const config_setting_t *s, size_t which,
+    char **out)
+{
+	const char *v = NULL;
+	char *r;
+
+	if (get_path(p, s, false, true, &v) == -1)
+		return -1;
+	if ((r = conf_path_join(p->conf->base_dir, v)) == NULL)
+		return oom(p, s);
+	free(*out);
+	*out = r;
+	p->conf->ike_file_line[which] = config_setting_source_line(s);
+	return 0;
+}
+
+static int
+ike_ca_file(struct pctx *p, const config_setting_t *s)
+{
+	return ike_file(p, s, 0, &p->conf->ike.ca_file);
+}
+
+static int
+ike_cert_file(struct pctx *p, const config_setting_t *s)
+{
+	return ike_file(p, s, 1, &p->conf->ike.cert_file);
+}
+
+static int
+ike_key_file(struct pctx *p, const config_setting_t *s)
+{
+	return ike_file(p, s, 2, &p->conf->ike.key_file);
+}
+
+static int
+ike_crl_file(struct pctx *p, const config_setting_t *s)
+{
+	return ike_file(p, s, 3, &p->conf->ike.crl_file);
+}
+
+static int
+rule_issuer(struct pctx *p, const config_setting_t *s)
+{
+	return conf_get_strdup(p, s, false, CONF_CERT_PATTERN_MAX,
+	    &p->cert_rule->issuer);
+}
+
+static int
+rule_subject(struct pctx *p, const config_setting_t *s)
+{
+	return conf_get_strdup(p, s, false, CONF_CERT_PATTERN_MAX,
+	    &p->cert_rule->subject);
+}
+
+static const struct conf_key cert_rule_keys[] = {
+	K_FUNC("issuer", rule_issuer, false),
+	K_FUNC("subject", rule_subject, false),
+	K_END
+};
+
+/* ike.cert_allow: ( { issuer = "glob"; subject = "glob"; }, ... ) */
+static int
+ike_cert_allow(struct pctx *p, const config_setting_t *s)
+{
+	struct ike_conf *ike = &p->conf->ike;
+	const config_setting_t *e;
+	char path[64];
+	size_t i, n;
+
+	if (conf_get_list(p, s, CONF_MAX_CERT_ALLOW, true, &n) == -1)
+		return -1;
+	if (n == 0)
+		return 0;
+	if ((ike->cert_allow = calloc(n, sizeof(*ike->cert_allow))) == NULL)
+		return oom(p, s);
+	for (i = 0; i < n; i++) {
+		e = config_setting_get_elem(s, (unsigned int)i);
+		p->cert_rule = &ike->cert_allow[i];
+		p->cert_rule->file = p->file;
+		p->cert_rule->line = config_setting_source_line(e);
+		ike->ncert_allow = i + 1;
+		if (conf_walk(p, e, cert_rule_keys, NULL) == -1)
+			return -1;
+		if (p->cert_rule->issuer == NULL &&
+		    p->cert_rule->subject == NULL) {
+			snprintf(path, sizeof(path), "ike.cert_allow.[%zu]", i);
+			return conf_error_at(p->err, p->file,
+			    p->cert_rule->line, path, "needs issuer or subject (or both), e.g. "
+			    "subject = \"CN=*\";");
+		}
+	}
+	return 0;
+}
+
 static const struct conf_key peer_keys[] = {
 	K_FUNC("address", peer_address, true),
 	K_FUNC("psk", peer_psk, true),
@@ -542,6 +643,11 @@ static const struct conf_key ike_keys[] = {
 	K_FUNC("user", ike_user, false),
 	K_FUNC("psk", ike_psk, true),
 	K_FUNC("peers", ike_peers, true),
+	K_FUNC("ca_file", ike_ca_file, false),
+	K_FUNC("cert_file", ike_cert_file, false),
+	K_FUNC("key_file", ike_key_file, false),
+	K_FUNC("crl_file", ike_crl_file, false),
+	K_FUNC("cert_allow", ike_cert_allow, false),
 	K_END
 };
 

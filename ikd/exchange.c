@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ikd/cert.h"
 #include "ikd/ikd.h"
 #include "lib/buf.h"
 #include "lib/log.h"
@@ -62,6 +63,15 @@ static const struct exchange_rule mm5_rules[] = {
 	{ ISAKMP_PAYLOAD_VID, 0, 8 },
 	{ ISAKMP_PAYLOAD_CERT, 0, 0 },
 };
+/* RFC 2409 5.1: HDR*, IDii, [CERT, ...] SIG_I [, CR] [, N] [, VID] */
+static const struct exchange_rule mm5_sig_rules[] = {
+	{ ISAKMP_PAYLOAD_ID, 1, 1 },
+	{ ISAKMP_PAYLOAD_SIG, 1, 1 },
+	{ ISAKMP_PAYLOAD_CERT, 0, IKD_CERT_MAX_PEER },
+	{ ISAKMP_PAYLOAD_CR, 0, 4 },
+	{ ISAKMP_PAYLOAD_N, 0, 4 },
+	{ ISAKMP_PAYLOAD_VID, 0, 8 },
+};
 /*
  * RFC 2409 5.5: HDR*, HASH(1), SA, Ni [, KE] [, IDci, IDcr]
  * + RFC 3947 5.2: NAT-OAi, NAT-OAr (draft: one NAT-OA, 131).
@@ -91,6 +101,8 @@ static const struct exchange_table tables[EXCH_STEP_COUNT] = {
 	[EXCH_MM1] = { "MM1", false, mm1_rules, NRULES(mm1_rules) },
 	[EXCH_MM3] = { "MM3", false, mm3_rules, NRULES(mm3_rules) },
 	[EXCH_MM5] = { "MM5", false, mm5_rules, NRULES(mm5_rules) },
+	[EXCH_MM5_SIG] = { "MM5", false, mm5_sig_rules,
+	    NRULES(mm5_sig_rules) },
 	[EXCH_QM1] = { "QM1", true, qm1_rules, NRULES(qm1_rules) },
 	[EXCH_QM3] = { "QM3", true, qm3_rules, NRULES(qm3_rules) },
 	[EXCH_INFO] = { "INFO", true, info_rules, NRULES(info_rules) },

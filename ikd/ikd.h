@@ -42,7 +42,7 @@ struct priv_client;
 /* RFC 3948 2.2: the non-ESP marker in front of IKE on the NAT-T port. */
 #define IKD_NON_ESP_MARKER_LEN	4
 /* Phase 1 ID payload body we keep (type, proto, port, data). */
-#define IKD_ID_MAX		260
+#define IKD_ID_MAX		1024
 /* Bucket count of the SA table (cookie hash). */
 #define IKD_SA_BUCKETS		256
 /* An unfinished Main Mode is dropped after this long. */
@@ -246,8 +246,12 @@ struct ike_sa {
 	/* MM5 */
 	uint8_t			 idi[IKD_ID_MAX];	/* IDii_b */
 	size_t			 idi_len;
-	char			 peer_id[64];	/* printable, for logs */
+	char			 peer_id[256];	/* printable, for logs */
 	bool			 initial_contact;
+	/* MM1: the chosen auth method (IKE_AUTH_PSK or IKE_AUTH_RSA_SIG);
+	 * MM3: the peer's CERTREQ named none of our CAs */
+	uint16_t		 auth;
+	bool			 cr_unmatched;
 	/* retransmission (RFC 2408 5: answer a duplicate, never redo it) */
 	struct ikd_msgbuf	 last_req;
 	struct ikd_msgbuf	 last_resp;
@@ -280,6 +284,9 @@ struct ikd {
 	struct log_ratelimit		 rl;
 	/* IKE fragment reassembly (frag.h); allocated on the first one */
 	struct frag_table		*frag;
+	/* certificate authentication (cert.h); NULL: PSK only. Loaded by
+	 * the parent before the IKE process is forked, not freed by it. */
+	struct ikd_certs		*certs;
 };
 
 /* ---- sa.c ---- */
@@ -432,6 +439,7 @@ enum exchange_step {
 	EXCH_MM1,
 	EXCH_MM3,
 	EXCH_MM5,
+	EXCH_MM5_SIG,	/* RFC 2409 5.1: SIG instead of HASH, CERTs */
 	EXCH_QM1,
 	EXCH_QM3,
 	EXCH_INFO,

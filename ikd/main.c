@@ -35,6 +35,7 @@
 
 #include "conf/conf.h"
 #include "conf/conf_cli.h"
+#include "ikd/cert.h"
 #include "ikd/ikd.h"
 #include "ikd/policy.h"
 #include "ikd/priv.h"
@@ -49,6 +50,7 @@ struct ike_proc_args {
 	int			 ctl_fd;
 	int			 priv_fd;
 	uid_t			 ctl_uid;	/* who may use the socket */
+	struct ikd_certs	*certs;		/* NULL: PSK only */
 	bool			 log_stderr;
 };
 
@@ -129,6 +131,7 @@ ike_process(struct ike_proc_args *a)
 	log_init("ikd", a->log_stderr, a->conf->log.facility);
 	if (priv_drop(a->conf->ike.user) == -1)
 		fatalx("cannot drop privileges");
+	ikd_certs_check_access(a->certs);
 	/* cleared by the credential change: set it now */
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) == -1)
 		fatal("PR_SET_PDEATHSIG");
@@ -141,6 +144,7 @@ ike_process(struct ike_proc_args *a)
 	ikd_init(&ctx, a->conf, base, &priv_kernel_ops, &pc, ikd_net_send,
 	    a->net);
 	ctx.net = a->net;
+	ctx.certs = a->certs;
 	if (ikd_net_start(a->net, &ctx) == -1)
 		fatalx("cannot watch the IKE sockets");
 	if ((ctx.ctl = ikd_ctl_new(&ctx, a->ctl_fd, a->ctl_uid, &pc)) == NULL)
@@ -171,6 +175,7 @@ ike_process(struct ike_proc_args *a)
 	ev_free(ev_term);
 	ev_free(ev_hup);
 	event_base_free(base);
+	ikd_certs_free(a->certs);
 	conf_free(a->conf);
 	ike_crypto_cleanup();
 	dh_cleanup();
@@ -236,6 +241,32 @@ parent_on_priv(int fd, short what, void *arg)
 	}
 }
 
+/* --check-config: the file, then what only ikd reads (certificates). */
+static int
+check_config(const char *path)
+{
+	struct ikd_certs *certs;
+	struct vpn_conf *conf;
+	struct conf_err err;
+	char ebuf[512];
+	int rc;
+
+	if ((rc = conf_check_cli("ikd", path, CONF_DESCRIBE_IKE)) != 0)
+		return rc;
+	if ((conf = conf_load(path, &err)) == NULL)
+		return 1;
+	if (ikd_certs_load(&conf->ike, &certs, ebuf, sizeof(ebuf)) == -1) {
+		fprintf(stderr, "ikd: certificates: %s\n", ebuf);
+		conf_free(conf);
+		return 1;
+	}
+	if (certs != NULL)
+		printf("certificates: our ID \"%s\"\n", ikd_certs_subject(certs));
+	ikd_certs_free(certs);
+	conf_free(conf);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -251,11 +282,13 @@ main(int argc, char *argv[])
 	unsigned int nsa = 0, generated;
 	size_t i;
 	int status, sp[2];
+	char ebuf[512];
 
+	memset(&a, 0, sizeof(a));
 	if (daemon_opts_parse(argc, argv, "ikd", &opts, &status) == -1)
 		return status;
 	if (opts.check_config)
-		return conf_check_cli("ikd", opts.config, CONF_DESCRIBE_IKE);
+		return check_config(opts.config);
 
 	log_init("ikd", true, 0);
 	/* first start: may generate the secrets file, printing its values */
@@ -276,13 +309,21 @@ main(int argc, char *argv[])
 		log_info("first start: generated %s (mode 0600) with %s; the "
 		    "values went to standard output only", conf->secrets_path,
 		    conf_gen_what(generated));
+	/* as root, before the IKE process drops privileges */
+	if (ikd_certs_load(&conf->ike, &a.certs, ebuf, sizeof(ebuf)) == -1)
+		fatalx("certificates: %s", ebuf);
+	if (a.certs != NULL)
+		log_info("certificate authentication: our ID \"%s\", CAs "
+		    "from %s, CRL %s, %zu ike.cert_allow rules",
+		    ikd_certs_subject(a.certs), conf->ike.ca_file,
+		    conf->ike.crl_file != NULL ? conf->ike.crl_file : "none",
+		    conf->ike.ncert_allow);
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		fatal("signal");
 	if (!opts.foreground && daemon(0, 0) == -1)
 		fatal("daemon");
 
 	memset(&p, 0, sizeof(p));
-	memset(&a, 0, sizeof(a));
 	if ((p.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
 	if ((xb = xfrm_backend_new(conf->ike.kernel)) == NULL)

@@ -1,9 +1,11 @@
 /*
- * phase1.c - Main Mode responder with pre-shared keys (RFC 2409 5, 5.4):
+ * phase1.c - Main Mode responder with pre-shared keys (RFC 2409 5, 5.4)
+ * or RSA signatures (5.1, RFC 4945; cert.h):
  *
  *	MM1  HDR, SA, VID...		-> MM2  HDR, SA, VID...
- *	MM3  HDR, KE, Ni, NAT-D...	-> MM4  HDR, KE, Nr, NAT-D, NAT-D
+ *	MM3  HDR, KE, Ni [,CR], NAT-D..	-> MM4  HDR, KE, Nr [,CR..], NAT-D, NAT-D
  *	MM5  HDR*, IDii, HASH_I [, N]	-> MM6  HDR*, IDir, HASH_R
+ *	  or HDR*, IDii, CERT.., SIG_I	-> MM6  HDR*, IDir(DN), CERT.., SIG_R
  *
  * Transitions (the only ones; every other (state, message) pair ends in
  * phase1_recv's default exit, logged and dropped):
@@ -22,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ikd/cert.h"
 #include "ikd/ikd.h"
 #include "lib/buf.h"
 #include "lib/log.h"
@@ -98,6 +101,50 @@ mm_answer(struct ike_sa *sa, const struct ikd_pkt *pkt, const uint8_t *out,
 	return exchange_send(sa, out, len);
 }
 
+/* What we can authenticate with: a PSK if one is configured, and RSA
+ * signatures if certificates are loaded. */
+static uint32_t
+auth_mask(const struct ikd *ctx)
+{
+	const struct ike_conf *c = &ctx->conf->ike;
+	uint32_t m = ikd_certs_auth_mask(ctx->certs);
+
+	if (c->psk.str != NULL || c->npeers > 0 || m == 0)
+		m |= PROPOSAL_AUTH_PSK;
+	return m;
+}
+
+/* MM3's CERTREQs: note when none names a CA of our chain (we have one
+ * certificate: it is sent anyway, and the peer may still accept it). */
+static void
+check_certreqs(struct ike_sa *sa, const struct isakmp_msg *msg)
+{
+	const struct isakmp_payload *pl;
+	struct isakmp_cert cr;
+	char dn[IKD_DN_STR_MAX];
+	bool any = false, hit = false;
+
+	for (pl = isakmp_msg_first(msg, ISAKMP_PAYLOAD_CR); pl != NULL;
+	    pl = isakmp_msg_next(msg, pl)) {
+		if (isakmp_cert_parse(&pl->body, pl->type, &cr) != ISAKMP_OK ||
+		    cr.encoding != ISAKMP_CERT_X509_SIG)
+			continue;
+		any = true;
+		if (ikd_certs_ca_matches(sa->ikd->certs, cr.data, cr.len))
+			hit = true;
+		else {
+			ikd_dn_der_str(cr.data, cr.len, dn, sizeof(dn));
+			logt_debug(sa->tag, "MM3: CERTREQ for \"%s\"", dn);
+		}
+	}
+	if (any && !hit) {
+		sa->cr_unmatched = true;
+		logt_info(sa->tag, "MM3: the peer asks for certificates of "
+		    "CAs that did not issue ours (\"%s\"); sending it anyway",
+		    ikd_certs_subject(sa->ikd->certs));
+	}
+}
+
 void
 phase1_recv_mm1(struct ike_sa *sa, const struct ikd_pkt *pkt,
     const struct isakmp_hdr *rh)
@@ -127,7 +174,7 @@ phase1_recv_mm1(struct ike_sa *sa, const struct ikd_pkt *pkt,
 
 	/* RFC 2409 5: choose one transform, echo it unchanged */
 	sapl = isakmp_msg_first(&msg, ISAKMP_PAYLOAD_SA);
-	n = proposal_select_ike(&ctx->conf->ike, PROPOSAL_AUTH_PSK,
+	n = proposal_select_ike(&ctx->conf->ike, auth_mask(ctx),
 	    &sapl->body, sa->tag, &choice, why, sizeof(why));
 	if (n != 0) {
 		ctx->ctr.no_proposal++;
@@ -137,6 +184,7 @@ phase1_recv_mm1(struct ike_sa *sa, const struct ikd_pkt *pkt,
 		mm_fail(sa, NULL);
 		return;
 	}
+	sa->auth = choice.auth;
 	sa->enc = choice.enc;
 	sa->hash = choice.hash;
 	sa->group = choice.group;
@@ -185,8 +233,10 @@ recv_mm3(struct ike_sa *sa, const struct ikd_pkt *pkt,
 	struct isakmp_msg msg;
 	struct isakmp_data ke, ni;
 	const struct isakmp_payload *pl;
-	const struct conf_secret *psk;
+	const struct conf_secret *psk = NULL;
 	struct ike_secret *gxy = NULL, *skeyid = NULL;
+	struct isakmp_cert cr;
+	size_t i;
 	struct ike_p1_input in;
 	struct isakmp_builder b;
 	struct isakmp_hdr h;
@@ -219,7 +269,9 @@ recv_mm3(struct ike_sa *sa, const struct ikd_pkt *pkt,
 		mm_fail(sa, "bad NAT-D");
 		return;
 	}
-	if ((psk = conf_ike_psk(ctx->conf,
+	if (sa->auth == IKE_AUTH_RSA_SIG)
+		check_certreqs(sa, &msg);
+	else if ((psk = conf_ike_psk(ctx->conf,
 	    (const struct sockaddr *)&pkt->path.remote)) == NULL ||
 	    psk->str == NULL) {
 		logt_warnx(sa->tag, "no pre-shared key for this peer (set "
@@ -255,9 +307,14 @@ recv_mm3(struct ike_sa *sa, const struct ikd_pkt *pkt,
 	}
 	dh_free(sa->dh);
 	sa->dh = NULL;
-	/* RFC 2409 5.4: SKEYID = prf(pre-shared-key, Ni_b | Nr_b) */
-	skeyid = ike_skeyid_psk(sa->hash, (const uint8_t *)psk->str,
-	    psk->len, sa->ni, sa->ni_len, sa->nr, sa->nr_len);
+	/* RFC 2409 5.4: SKEYID = prf(pre-shared-key, Ni_b | Nr_b);
+	 * 5.1: SKEYID = prf(Ni_b | Nr_b, g^xy) */
+	if (psk != NULL)
+		skeyid = ike_skeyid_psk(sa->hash, (const uint8_t *)psk->str,
+		    psk->len, sa->ni, sa->ni_len, sa->nr, sa->nr_len);
+	else
+		skeyid = ike_skeyid_sig(sa->hash, sa->ni, sa->ni_len, sa->nr,
+		    sa->nr_len, gxy);
 	memset(&in, 0, sizeof(in));
 	in.hash = sa->hash;
 	in.enc = sa->enc;
@@ -282,6 +339,12 @@ recv_mm3(struct ike_sa *sa, const struct ikd_pkt *pkt,
 	isakmp_builder_init(&b, &w, &h);
 	isakmp_build_data(&b, ISAKMP_PAYLOAD_KE, sa->gxr, sa->gxr_len);
 	isakmp_build_data(&b, ISAKMP_PAYLOAD_NONCE, sa->nr, sa->nr_len);
+	/* RFC 2409 5.1 / RFC 4945 3.2.4: ask for a certificate of our CAs */
+	for (i = 0; sa->auth == IKE_AUTH_RSA_SIG &&
+	    (cr.data = ikd_certs_ca_name(ctx->certs, i, &cr.len)) != NULL; i++) {
+		cr.encoding = ISAKMP_CERT_X509_SIG;
+		isakmp_build_cert(&b, ISAKMP_PAYLOAD_CR, &cr);
+	}
 	if (natt_build(sa, &b) == -1 || !isakmp_builder_finish(&b, &len)) {
 		logt_warnx(sa->tag, "cannot build MM4");
 		mm_fail(sa, "MM4 build failed");
@@ -307,6 +370,8 @@ id_str(const struct isakmp_id *id, char *buf, size_t len)
 	else if (id->type == IPSEC_ID_IPV6_ADDR && id->len == 16)
 		snprintf(buf, len, "%s", inet_ntop(AF_INET6, id->data, a,
 		    sizeof(a)));
+	else if (id->type == IPSEC_ID_DER_ASN1_DN)
+		ikd_dn_der_str(id->data, id->len, buf, len);
 	else if (id->type == IPSEC_ID_FQDN || id->type == IPSEC_ID_USER_FQDN ||
 	    id->type == IPSEC_ID_KEY_ID) {
 		n = id->len < len - 1 ? id->len : len - 1;
@@ -379,32 +444,198 @@ auth_failed(struct ike_sa *sa, const struct ikd_pkt *pkt, const char *what)
 	mm_fail(sa, NULL);
 }
 
+/*
+ * The one line an operator gets about a refused certificate: peer (tag),
+ * cookies, the certificate's subject and issuer, and the exact reason.
+ */
+static void
+cert_refused(struct ike_sa *sa, const struct ikd_cert_result *res)
+{
+	char ck[4 * ISAKMP_COOKIE_LEN + 2];
+
+	sa->ikd->ctr.auth_failed++;
+	logt_info(sa->tag, "certificate refused (cookies %s): subject \"%s\", "
+	    "issuer \"%s\": %s", cookies_str(sa, ck, sizeof(ck)),
+	    res->subject[0] != '\0' ? res->subject : "?",
+	    res->issuer[0] != '\0' ? res->issuer : "?", res->why);
+	mm_fail(sa, NULL);
+}
+
+/* RFC 2409 5.1: MM5 with signatures; 0 when the peer is authenticated. */
+static int
+mm5_check_sig(struct ike_sa *sa, const struct isakmp_msg *msg,
+    const struct isakmp_id *id, char *who, size_t wholen)
+{
+	struct ikd_cert_in in[IKD_CERT_MAX_PEER];
+	struct ikd_cert_result res;
+	const struct isakmp_payload *pl;
+	struct isakmp_cert c;
+	struct isakmp_data sig;
+	uint8_t hash[IKE_HASH_MAX];
+	size_t n = 0, hlen = ike_keys_hash_len(sa->keys);
+
+	for (pl = isakmp_msg_first(msg, ISAKMP_PAYLOAD_CERT); pl != NULL &&
+	    n < IKD_CERT_MAX_PEER; pl = isakmp_msg_next(msg, pl)) {
+		if (isakmp_cert_parse(&pl->body, pl->type, &c) != ISAKMP_OK) {
+			memset(&res, 0, sizeof(res));
+			snprintf(res.why, sizeof(res.why), "CERT payload "
+			    "malformed");
+			cert_refused(sa, &res);
+			return -1;
+		}
+		in[n].encoding = c.encoding;
+		in[n].der = c.data;
+		in[n].len = c.len;
+		n++;
+	}
+	pl = isakmp_msg_first(msg, ISAKMP_PAYLOAD_SIG);
+	if (isakmp_data_parse(&pl->body, pl->type, &sig) != ISAKMP_OK) {
+		memset(&res, 0, sizeof(res));
+		snprintf(res.why, sizeof(res.why), "SIG payload malformed");
+		cert_refused(sa, &res);
+		return -1;
+	}
+	/* RFC 2409 5.1: SIG_I signs HASH_I, computed as with PSKs */
+	if (ike_hash_i(sa->keys, sa->sai_b, sa->sai_len, sa->idi,
+	    sa->idi_len, hash, sizeof(hash)) == -1) {
+		mm_fail(sa, "HASH_I computation failed");
+		return -1;
+	}
+	if (ikd_certs_check_peer(sa->ikd->certs, in, n, id, hash, hlen,
+	    sig.data, sig.len, &res) == -1) {
+		cert_refused(sa, &res);
+		return -1;
+	}
+	snprintf(who, wholen, "certificate \"%s\" from \"%s\"", res.subject,
+	    res.issuer);
+	return 0;
+}
+
+/* RFC 2409 5.4: MM5 with a PSK; 0 when HASH_I is right. */
+static int
+mm5_check_psk(struct ike_sa *sa, const struct ikd_pkt *pkt,
+    const struct isakmp_msg *msg)
+{
+	const struct isakmp_payload *pl;
+	struct isakmp_data hd;
+	uint8_t hash[IKE_HASH_MAX];
+	size_t hlen = ike_keys_hash_len(sa->keys);
+
+	pl = isakmp_msg_first(msg, ISAKMP_PAYLOAD_HASH);
+	if (isakmp_data_parse(&pl->body, pl->type, &hd) != ISAKMP_OK ||
+	    hd.len != hlen) {
+		auth_failed(sa, pkt, "HASH_I has the wrong length");
+		return -1;
+	}
+	/* RFC 2409 5.4: HASH_I over SAi_b and IDii_b; constant time */
+	if (ike_hash_i(sa->keys, sa->sai_b, sa->sai_len, sa->idi,
+	    sa->idi_len, hash, sizeof(hash)) == -1) {
+		mm_fail(sa, "HASH_I computation failed");
+		return -1;
+	}
+	if (!ike_ct_equal(hash, hd.data, hlen)) {
+		auth_failed(sa, pkt, "HASH_I mismatch");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * MM6's IDir into idr/idr_b: with a PSK our address as the peer reached
+ * it; with signatures our certificate's subject (ID_DER_ASN1_DN, what
+ * Windows RRAS sends). RFC 2407 4.6.2: echo the peer's protocol/port.
+ */
+static int
+mm6_idr(const struct ike_sa *sa, const struct isakmp_id *id,
+    struct isakmp_id *idr, uint8_t *idr_b, size_t room, size_t *idr_len)
+{
+	const struct sockaddr_storage *local = &sa->path.local;
+
+	memset(idr, 0, sizeof(*idr));
+	if (sa->auth == IKE_AUTH_RSA_SIG) {
+		idr->type = IPSEC_ID_DER_ASN1_DN;
+		idr->data = ikd_certs_id_der(sa->ikd->certs, &idr->len);
+	} else if (local->ss_family == AF_INET) {
+		idr->type = IPSEC_ID_IPV4_ADDR;
+		idr->data = (const uint8_t *)&((const struct sockaddr_in *)
+		    (const void *)local)->sin_addr;
+		idr->len = 4;
+	} else {
+		idr->type = IPSEC_ID_IPV6_ADDR;
+		idr->data = (const uint8_t *)&((const struct sockaddr_in6 *)
+		    (const void *)local)->sin6_addr;
+		idr->len = 16;
+	}
+	if (4 + idr->len > room)
+		return -1;
+	idr->protocol = id->protocol;
+	idr->port = id->port;
+	idr_b[0] = idr->type;
+	idr_b[1] = idr->protocol;
+	idr_b[2] = (uint8_t)(idr->port >> 8);
+	idr_b[3] = (uint8_t)idr->port;
+	memcpy(idr_b + 4, idr->data, idr->len);
+	*idr_len = 4 + idr->len;
+	return 0;
+}
+
+/* MM6's authentication: HASH_R, or our certificates and SIG_R. */
+static int
+mm6_auth(struct ike_sa *sa, struct isakmp_builder *b, const uint8_t *idr_b,
+    size_t idr_len)
+{
+	uint8_t hash[IKE_HASH_MAX], sig[IKD_SIG_MAX];
+	size_t hlen = ike_keys_hash_len(sa->keys), siglen = sizeof(sig), i;
+	struct isakmp_cert c;
+
+	if (ike_hash_r(sa->keys, sa->sai_b, sa->sai_len, idr_b, idr_len, hash,
+	    sizeof(hash)) == -1)
+		return -1;
+	if (sa->auth != IKE_AUTH_RSA_SIG) {
+		isakmp_build_data(b, ISAKMP_PAYLOAD_HASH, hash, hlen);
+		return 0;
+	}
+	/* RFC 4945 3.3: our certificate first, then the intermediates */
+	for (i = 0; (c.data = ikd_certs_chain(sa->ikd->certs, i, &c.len)) !=
+	    NULL; i++) {
+		c.encoding = ISAKMP_CERT_X509_SIG;
+		isakmp_build_cert(b, ISAKMP_PAYLOAD_CERT, &c);
+	}
+	if (ikd_certs_sign(sa->ikd->certs, hash, hlen, sig, &siglen) == -1) {
+		logt_warnx(sa->tag, "cannot sign HASH_R with our key");
+		return -1;
+	}
+	isakmp_build_data(b, ISAKMP_PAYLOAD_SIG, sig, siglen);
+	return 0;
+}
+
 static void
 recv_mm5(struct ike_sa *sa, const struct ikd_pkt *pkt,
     const struct isakmp_hdr *rh)
 {
 	struct ikd *ctx = sa->ikd;
 	uint8_t plain[IKD_MSG_MAX], out[IKD_MSG_MAX];
-	uint8_t hash[IKE_HASH_MAX], idr_b[4 + 16];
+	uint8_t idr_b[IKD_ID_MAX];
 	struct isakmp_msg msg;
 	const struct isakmp_payload *pl;
 	struct isakmp_id id, idr;
-	struct isakmp_data hd;
 	struct isakmp_notify n;
 	struct isakmp_builder b;
 	struct ike_iv next;
 	struct wbuf w;
-	const struct sockaddr_storage *local;
-	size_t hlen = ike_keys_hash_len(sa->keys), len, idr_len, alen;
-	const uint8_t *addr;
+	size_t len, idr_len;
 	const char *why;
+	char who[2 * IKD_DN_STR_MAX + 32] = "pre-shared key";
+	bool sig = sa->auth == IKE_AUTH_RSA_SIG;
 
 	if (exchange_open(sa, pkt, rh, plain, sizeof(plain), &msg,
 	    &next) == -1) {
 		auth_failed(sa, pkt, "MM5 did not decrypt to a valid message");
 		return;
 	}
-	if (exchange_check(EXCH_MM5, &msg, &why) != 0) {
+	if (exchange_check(sig ? EXCH_MM5_SIG : EXCH_MM5, &msg, &why) != 0) {
+		if (sig)
+			ikd_peer_error(ctx, sa->tag, "MM5: %s", why);
 		auth_failed(sa, pkt, "MM5 payloads are wrong");
 		return;
 	}
@@ -416,22 +647,9 @@ recv_mm5(struct ike_sa *sa, const struct ikd_pkt *pkt,
 	}
 	memcpy(sa->idi, rbuf_cur(&pl->body), rbuf_left(&pl->body));
 	sa->idi_len = rbuf_left(&pl->body);
-	pl = isakmp_msg_first(&msg, ISAKMP_PAYLOAD_HASH);
-	if (isakmp_data_parse(&pl->body, pl->type, &hd) != ISAKMP_OK ||
-	    hd.len != hlen) {
-		auth_failed(sa, pkt, "HASH_I has the wrong length");
-		return;
-	}
-	/* RFC 2409 5.4: HASH_I over SAi_b and IDii_b; constant time */
-	if (ike_hash_i(sa->keys, sa->sai_b, sa->sai_len, sa->idi,
-	    sa->idi_len, hash, sizeof(hash)) == -1) {
-		mm_fail(sa, "HASH_I computation failed");
-		return;
-	}
-	if (!ike_ct_equal(hash, hd.data, hlen)) {
-		auth_failed(sa, pkt, "HASH_I mismatch");
-		return;
-	}
+	if (sig ? mm5_check_sig(sa, &msg, &id, who, sizeof(who)) :
+	    mm5_check_psk(sa, pkt, &msg))
+		return;		/* logged, SA gone */
 	/* accepted: commit the IV, take the (possibly floated) path */
 	if (ike_ivs_set(sa->ivs, 0, &next) == -1) {
 		mm_fail(sa, "IV");
@@ -445,41 +663,15 @@ recv_mm5(struct ike_sa *sa, const struct ikd_pkt *pkt,
 		    n.type == ISAKMP_N_INITIAL_CONTACT)
 			sa->initial_contact = true;
 
-	/* RFC 2409 5.4: IDir = our address, as the peer reached it */
-	local = &sa->path.local;
-	memset(&idr, 0, sizeof(idr));
-	if (local->ss_family == AF_INET) {
-		idr.type = IPSEC_ID_IPV4_ADDR;
-		addr = (const uint8_t *)&((const struct sockaddr_in *)
-		    (const void *)local)->sin_addr;
-		alen = 4;
-	} else {
-		idr.type = IPSEC_ID_IPV6_ADDR;
-		addr = (const uint8_t *)&((const struct sockaddr_in6 *)
-		    (const void *)local)->sin6_addr;
-		alen = 16;
-	}
-	/* RFC 2407 4.6.2: echo the peer's protocol/port (0/0 or 17/500) */
-	idr.protocol = id.protocol;
-	idr.port = id.port;
-	idr.data = addr;
-	idr.len = alen;
-	idr_b[0] = idr.type;
-	idr_b[1] = idr.protocol;
-	idr_b[2] = (uint8_t)(idr.port >> 8);
-	idr_b[3] = (uint8_t)idr.port;
-	memcpy(idr_b + 4, addr, alen);
-	idr_len = 4 + alen;
-	if (ike_hash_r(sa->keys, sa->sai_b, sa->sai_len, idr_b, idr_len, hash,
-	    sizeof(hash)) == -1) {
-		mm_fail(sa, "HASH_R computation failed");
-		return;
-	}
 	wbuf_init(&w, out, sizeof(out));
 	isakmp_builder_init(&b, &w, NULL);
+	if (mm6_idr(sa, &id, &idr, idr_b, sizeof(idr_b), &idr_len) == -1) {
+		mm_fail(sa, "our ID is too long");
+		return;
+	}
 	isakmp_build_id(&b, &idr);
-	isakmp_build_data(&b, ISAKMP_PAYLOAD_HASH, hash, hlen);
-	if (!isakmp_builder_finish(&b, &len)) {
+	if (mm6_auth(sa, &b, idr_b, idr_len) == -1 ||
+	    !isakmp_builder_finish(&b, &len)) {
 		mm_fail(sa, "MM6 build failed");
 		return;
 	}
@@ -496,9 +688,9 @@ recv_mm5(struct ike_sa *sa, const struct ikd_pkt *pkt,
 	explicit_bzero(plain, sizeof(plain));
 	ike_sa_set_state(sa, IKE_SA_ESTABLISHED);
 	ctx->ctr.p1_established++;
-	logt_info(sa->tag, "ISAKMP SA established: peer ID %s, %s client, "
-	    "%s, lifetime %us%s%s", sa->peer_id, ikd_client_name(sa->client),
-	    sa->prop_str, sa->life_seconds,
+	logt_info(sa->tag, "ISAKMP SA established: peer ID %s, %s, %s client, "
+	    "%s, lifetime %us%s%s", sa->peer_id, who,
+	    ikd_client_name(sa->client), sa->prop_str, sa->life_seconds,
 	    sa->peer_natted ? ", peer behind NAT" : "",
 	    sa->path.natt ? " (UDP 4500)" : "");
 	ike_sa_arm_timer(sa, (uint64_t)sa->life_seconds * 1000);

@@ -110,7 +110,12 @@ exists(const char *path)
 	return lstat(path, &st) == 0 || errno != ENOENT;
 }
 
-/* mkdir -p for the parents (0755), the last component 0700. */
+/*
+ * mkdir -p for the parents (0755), the last component 0711: others may
+ * not list it but may open what is readable in it by name (ca.crt,
+ * crl.pem), so ikd's unprivileged IKE process sees a new CRL; keys are
+ * 0600 and clients/ stays 0700.
+ */
 static int
 mkdir_private(const char *dir)
 {
@@ -133,7 +138,7 @@ mkdir_private(const char *dir)
 		}
 		tmp[i] = '/';
 	}
-	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+	if (mkdir(dir, 0711) == -1 && errno != EEXIST) {
 		pki_err(dir, "mkdir: %s", strerror(errno));
 		return -1;
 	}
@@ -145,8 +150,8 @@ mkdir_private(const char *dir)
 		pki_err(dir, "not a directory");
 		return -1;
 	}
-	if ((st.st_mode & 077) != 0 && chmod(dir, 0700) == -1) {
-		pki_err(dir, "chmod 0700: %s", strerror(errno));
+	if ((st.st_mode & 066) != 0 && chmod(dir, 0711) == -1) {
+		pki_err(dir, "chmod 0711: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -509,19 +514,117 @@ sign_md(void)
 	return EVP_sha256();
 }
 
+/*
+ * s as the inside of a libconfig string: '"' and '\' escaped, with, when
+ * glob, fnmatch's special characters first escaped by a backslash so that
+ * the value matches s literally. Returns -1 if it does not fit.
+ */
+static int
+conf_quote(char *dst, size_t cap, const char *s, bool glob)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++) {
+		if (glob && strchr("*?[\\", *s) != NULL) {
+			if (n + 2 >= cap)
+				return -1;
+			dst[n++] = '\\';
+			dst[n++] = '\\';
+		}
+		if (*s == '"' || *s == '\\') {
+			if (n + 1 >= cap)
+				return -1;
+			dst[n++] = '\\';
+		}
+		if (n + 1 >= cap)
+			return -1;
+		dst[n++] = *s;
+	}
+	dst[n] = '\0';
+	return 0;
+}
+
+/*
+ * The one-line DN ikd matches ike.cert_allow against, "C=DE, O=Example,
+ * CN=alice": RDNs in certificate order, ", " between, RFC 2253 escapes
+ * but UTF-8 kept (the flags of ikd/cert.c's dn_str). "" on failure.
+ */
+static void
+dn_oneline(const X509_NAME *nm, char *buf, size_t len)
+{
+	BIO *b;
+	int n;
+
+	buf[0] = '\0';
+	if ((b = BIO_new(BIO_s_mem())) == NULL)
+		return;
+	if (X509_NAME_print_ex(b, nm, 0, (XN_FLAG_RFC2253 & ~XN_FLAG_DN_REV &
+	    ~XN_FLAG_SEP_MASK & ~ASN1_STRFLGS_ESC_MSB) |
+	    XN_FLAG_SEP_CPLUS_SPC) >= 0) {
+		n = BIO_read(b, buf, (int)len - 1);
+		buf[n > 0 ? n : 0] = '\0';
+	}
+	BIO_free(b);
+}
+
+/*
+ * The ike section for vpn.conf, exactly as conf/ reads it: absolute paths
+ * (conf resolves relative ones against its own directory, not ours), the
+ * CRL only if there is one, and a commented cert_allow example with the
+ * CA's DN. Before `vpn-pki server` there is nothing to configure yet.
+ */
 static void
 print_config(FILE *out, const char *dir)
 {
-	/* XXX issue 5: today's ikd refuses these keys as unknown. */
-	fprintf(out, "\nConfiguration for ikd (vpn.conf, section ike; "
-	    "certificate authentication is not in ikd yet, which still "
-	    "refuses these keys):\n"
-	    "  ike = {\n"
-	    "    ca_file = \"%s/ca.crt\";\n"
-	    "    cert_file = \"%s/server.crt\";\n"
-	    "    key_file = \"%s/server.key\";\n"
-	    "    crl_file = \"%s/crl.pem\";\n"
-	    "  };\n", dir, dir, dir, dir);
+	char abs[PATH_MAX], path[PATH_MAX + 16], q[4][2 * PATH_MAX + 40];
+	char dn[1024], qdn[4 * sizeof(dn)];
+	X509 *ca;
+	bool crl;
+
+	if (path_join(path, sizeof(path), dir, "server.crt") == -1 ||
+	    !exists(path)) {
+		fprintf(out, "\nConfiguration for ikd: printed by `vpn-pki "
+		    "server`, once the server has its certificate.\n");
+		return;
+	}
+	if (realpath(dir, abs) == NULL) {
+		open_err(dir);
+		return;
+	}
+	if (path_join(path, sizeof(path), abs, "ca.crt") == -1 ||
+	    conf_quote(q[0], sizeof(q[0]), path, false) == -1 ||
+	    path_join(path, sizeof(path), abs, "server.crt") == -1 ||
+	    conf_quote(q[1], sizeof(q[1]), path, false) == -1 ||
+	    path_join(path, sizeof(path), abs, "server.key") == -1 ||
+	    conf_quote(q[2], sizeof(q[2]), path, false) == -1 ||
+	    path_join(path, sizeof(path), abs, "crl.pem") == -1 ||
+	    conf_quote(q[3], sizeof(q[3]), path, false) == -1) {
+		pki_err(dir, "path too long for the configuration lines");
+		return;
+	}
+	crl = exists(path);	/* the last one joined */
+	fprintf(out, "\nConfiguration for ikd (vpn.conf): put these lines "
+	    "in its ike section (the\nfile has one: keep a single "
+	    "`ike = { ... };`), then `ikd --check-config`.\n"
+	    "ike = {\n"
+	    "\tca_file = \"%s\";\n"
+	    "\tcert_file = \"%s\";\n"
+	    "\tkey_file = \"%s\";\n", q[0], q[1], q[2]);
+	if (crl)
+		fprintf(out, "\tcrl_file = \"%s\";\n", q[3]);
+	if (path_join(path, sizeof(path), abs, "ca.crt") == 0 &&
+	    (ca = read_cert(path)) != NULL) {
+		dn_oneline(X509_get_subject_name(ca), dn, sizeof(dn));
+		X509_free(ca);
+		if (dn[0] != '\0' &&
+		    conf_quote(qdn, sizeof(qdn), dn, true) == 0)
+			fprintf(out, "\t# Optional: only certificates matching "
+			    "a rule may connect (fnmatch globs\n\t# over "
+			    "one-line DNs); without rules, any certificate "
+			    "from ca_file.\n\t# cert_allow = ( { issuer = "
+			    "\"%s\"; subject = \"CN=*\"; } );\n", qdn);
+	}
+	fprintf(out, "};\n");
 }
 
 static int

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include <openssl/rand.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
 
 #include "lib/buf.h"
 #include "lib/log.h"
@@ -189,7 +191,8 @@ ike_ini_build_mm1(struct ike_ini *ini, uint8_t *out, size_t *len)
 	if (ini->keylen != 0)
 		isakmp_build_attr(&b, IKE_ATTR_KEY_LENGTH, ini->keylen);
 	isakmp_build_attr(&b, IKE_ATTR_HASH, 2);
-	isakmp_build_attr(&b, IKE_ATTR_AUTH, IKE_AUTH_PSK);
+	isakmp_build_attr(&b, IKE_ATTR_AUTH, ini->sig_key != NULL ?
+	    IKE_AUTH_RSA_SIG : IKE_AUTH_PSK);
 	isakmp_build_attr(&b, IKE_ATTR_GROUP_DESC, ini->group);
 	isakmp_build_attr(&b, IKE_ATTR_LIFE_TYPE, IKE_LIFE_SECONDS);
 	isakmp_build_attr(&b, IKE_ATTR_LIFE_DURATION, 28800);
@@ -280,6 +283,12 @@ ike_ini_build_mm3(struct ike_ini *ini, uint8_t *out, size_t *len)
 	isakmp_builder_init(&b, &w, &h);
 	isakmp_build_data(&b, ISAKMP_PAYLOAD_KE, ini->gxi, ini->gxi_len);
 	isakmp_build_data(&b, ISAKMP_PAYLOAD_NONCE, ini->ni, sizeof(ini->ni));
+	if (ini->certreq_dn != NULL) {
+		struct isakmp_cert cr = { ISAKMP_CERT_X509_SIG,
+		    ini->certreq_dn, ini->certreq_len };
+
+		isakmp_build_cert(&b, ISAKMP_PAYLOAD_CR, &cr);
+	}
 	/* RFC 3947 3.2: the remote end (the server), then us as we think */
 	if (natd(ini, &ini->p500.local, hh) == -1)
 		return fail(ini, "NAT-D hash failed");
@@ -329,6 +338,7 @@ ike_ini_recv_mm4(struct ike_ini *ini, const uint8_t *p, size_t len)
 		return -1;
 	memcpy(ini->gxr, d.data, d.len);
 	ini->gxr_len = d.len;
+	ini->mm4_certreqs = msg.count[ISAKMP_PAYLOAD_CR];
 	if (get_data(ini, isakmp_msg_first(&msg, ISAKMP_PAYLOAD_NONCE), &d,
 	    sizeof(ini->nr)) == -1)
 		return -1;
@@ -352,8 +362,13 @@ ike_ini_recv_mm4(struct ike_ini *ini, const uint8_t *p, size_t len)
 		fail(ini, "dh_derive failed");
 		goto out;
 	}
-	skeyid = ike_skeyid_psk(ini->hash, (const uint8_t *)ini->psk,
-	    strlen(ini->psk), ini->ni, sizeof(ini->ni), ini->nr, ini->nr_len);
+	if (ini->sig_key != NULL)
+		skeyid = ike_skeyid_sig(ini->hash, ini->ni, sizeof(ini->ni),
+		    ini->nr, ini->nr_len, gxy);
+	else
+		skeyid = ike_skeyid_psk(ini->hash, (const uint8_t *)ini->psk,
+		    strlen(ini->psk), ini->ni, sizeof(ini->ni), ini->nr,
+		    ini->nr_len);
 	if (skeyid == NULL) {
 		fail(ini, "SKEYID failed");
 		goto out;
@@ -387,36 +402,65 @@ int
 ike_ini_build_mm5(struct ike_ini *ini, bool initial_contact, uint8_t *out,
     size_t *len)
 {
-	uint8_t plain[512], idb[8], hh[IKE_HASH_MAX], spi[16];
+	uint8_t plain[IKD_MSG_MAX], idb[4 + 1024], hh[IKE_HASH_MAX], spi[16];
+	uint8_t sig[1024];
 	struct isakmp_builder b;
 	struct isakmp_notify n;
 	struct isakmp_id id;
+	struct isakmp_cert c;
 	struct wbuf w;
-	size_t plen, hl;
+	size_t plen, hl, siglen = sizeof(sig);
+	EVP_PKEY_CTX *pc;
 
 	if (ini->keys == NULL)
 		return fail(ini, "MM5 before the keys");
 	hl = ike_keys_hash_len(ini->keys);
-	/* Windows: ID_IPV4_ADDR = its own (private) address */
+	/* Windows: ID_IPV4_ADDR = its own (private) address; with
+	 * certificates the subject DN */
 	memset(&id, 0, sizeof(id));
-	id.type = IPSEC_ID_IPV4_ADDR;
 	id.protocol = IPPROTO_UDP;
 	id.port = 500;
-	id.data = in4(&ini->self);
-	id.len = 4;
+	if (ini->sig_key != NULL) {
+		id.type = IPSEC_ID_DER_ASN1_DN;
+		id.data = ini->id_der;
+		id.len = ini->id_der_len;
+	} else {
+		id.type = IPSEC_ID_IPV4_ADDR;
+		id.data = in4(&ini->self);
+		id.len = 4;
+	}
+	if (id.len > sizeof(idb) - 4)
+		return fail(ini, "ID too long");
 	idb[0] = id.type;
 	idb[1] = id.protocol;
 	idb[2] = 500 >> 8;
 	idb[3] = 500 & 0xff;
-	memcpy(idb + 4, id.data, 4);
-	ini->sz.idi_len = sizeof(idb);
-	if (ike_hash_i(ini->keys, ini->sai_b, ini->sai_len, idb, sizeof(idb),
+	memcpy(idb + 4, id.data, id.len);
+	ini->sz.idi_len = 4 + id.len;
+	if (ike_hash_i(ini->keys, ini->sai_b, ini->sai_len, idb, 4 + id.len,
 	    hh, sizeof(hh)) == -1)
 		return fail(ini, "HASH_I failed");
 	wbuf_init(&w, plain, sizeof(plain));
 	isakmp_builder_init(&b, &w, NULL);
 	isakmp_build_id(&b, &id);
-	isakmp_build_data(&b, ISAKMP_PAYLOAD_HASH, hh, hl);
+	if (ini->sig_key != NULL) {
+		/* RFC 2409 5.1: SIG_I = PKCS#1 v1.5 over the raw HASH_I */
+		c.encoding = ISAKMP_CERT_X509_SIG;
+		c.data = ini->cert_der;
+		c.len = ini->cert_len;
+		if (c.len > 0)
+			isakmp_build_cert(&b, ISAKMP_PAYLOAD_CERT, &c);
+		if ((pc = EVP_PKEY_CTX_new(ini->sig_key, NULL)) == NULL ||
+		    EVP_PKEY_sign_init(pc) != 1 ||
+		    EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PADDING) != 1 ||
+		    EVP_PKEY_sign(pc, sig, &siglen, hh, hl) != 1) {
+			EVP_PKEY_CTX_free(pc);
+			return fail(ini, "SIG_I failed");
+		}
+		EVP_PKEY_CTX_free(pc);
+		isakmp_build_data(&b, ISAKMP_PAYLOAD_SIG, sig, siglen);
+	} else
+		isakmp_build_data(&b, ISAKMP_PAYLOAD_HASH, hh, hl);
 	if (initial_contact) {
 		memcpy(spi, ini->icky, 8);
 		memcpy(spi + 8, ini->rcky, 8);
@@ -437,6 +481,59 @@ ike_ini_build_mm5(struct ike_ini *ini, bool initial_contact, uint8_t *out,
 	return 0;
 }
 
+/* MM6 with signatures: the server's certificate is named by its DN ID
+ * and its key verifies SIG_R over HASH_R. */
+static int
+mm6_sig(struct ike_ini *ini, const struct isakmp_msg *msg,
+    const struct isakmp_id *id, const uint8_t *hh, size_t hl)
+{
+	const struct isakmp_payload *pl;
+	struct isakmp_cert c;
+	struct isakmp_data d;
+	const unsigned char *p;
+	X509_NAME *nm = NULL;
+	X509 *x = NULL;
+	EVP_PKEY_CTX *pc = NULL;
+	int rc = -1;
+
+	if (id->type != IPSEC_ID_DER_ASN1_DN)
+		return fail(ini, "MM6: IDir is not a DN");
+	if ((pl = isakmp_msg_first(msg, ISAKMP_PAYLOAD_CERT)) == NULL ||
+	    isakmp_cert_parse(&pl->body, pl->type, &c) != ISAKMP_OK ||
+	    c.encoding != ISAKMP_CERT_X509_SIG || c.len >
+	    sizeof(ini->mm6_cert))
+		return fail(ini, "MM6: no X.509 CERT payload");
+	memcpy(ini->mm6_cert, c.data, c.len);
+	ini->mm6_cert_len = c.len;
+	p = c.data;
+	if ((x = d2i_X509(NULL, &p, (long)c.len)) == NULL) {
+		fail(ini, "MM6: CERT is not DER X.509");
+		goto out;
+	}
+	p = id->data;
+	if ((nm = d2i_X509_NAME(NULL, &p, (long)id->len)) == NULL ||
+	    X509_NAME_cmp(nm, X509_get_subject_name(x)) != 0) {
+		fail(ini, "MM6: IDir is not the certificate's subject");
+		goto out;
+	}
+	if (get_data(ini, isakmp_msg_first(msg, ISAKMP_PAYLOAD_SIG), &d,
+	    1024) == -1)
+		goto out;
+	if ((pc = EVP_PKEY_CTX_new(X509_get0_pubkey(x), NULL)) == NULL ||
+	    EVP_PKEY_verify_init(pc) != 1 ||
+	    EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PADDING) != 1 ||
+	    EVP_PKEY_verify(pc, d.data, d.len, hh, hl) != 1) {
+		fail(ini, "MM6: SIG_R does not verify");
+		goto out;
+	}
+	rc = 0;
+out:
+	EVP_PKEY_CTX_free(pc);
+	X509_NAME_free(nm);
+	X509_free(x);
+	return rc;
+}
+
 int
 ike_ini_recv_mm6(struct ike_ini *ini, const uint8_t *p, size_t len)
 {
@@ -455,13 +552,15 @@ ike_ini_recv_mm6(struct ike_ini *ini, const uint8_t *p, size_t len)
 	if ((pl = isakmp_msg_first(&msg, ISAKMP_PAYLOAD_ID)) == NULL ||
 	    isakmp_id_parse(&pl->body, &id) != ISAKMP_OK)
 		return fail(ini, "MM6: no valid ID");
-	if (id.type != IPSEC_ID_IPV4_ADDR || id.len != 4 ||
-	    memcmp(id.data, in4(&ini->p500.local), 4) != 0)
+	if (ini->sig_key == NULL && (id.type != IPSEC_ID_IPV4_ADDR ||
+	    id.len != 4 || memcmp(id.data, in4(&ini->p500.local), 4) != 0))
 		return fail(ini, "MM6: IDir is not the server's address");
 	ini->sz.idr_len = rbuf_left(&pl->body);
 	if (ike_hash_r(ini->keys, ini->sai_b, ini->sai_len,
 	    rbuf_cur(&pl->body), rbuf_left(&pl->body), hh, sizeof(hh)) == -1)
 		return fail(ini, "HASH_R failed");
+	if (ini->sig_key != NULL)
+		return mm6_sig(ini, &msg, &id, hh, hl);
 	if (get_data(ini, isakmp_msg_first(&msg, ISAKMP_PAYLOAD_HASH), &d,
 	    IKE_HASH_MAX) == -1)
 		return -1;

@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/evp.h>
+
 #include "ikd/ikd.h"
 
 #define IKE_INI_NONCE_LEN	16
@@ -87,6 +89,21 @@ struct ike_ini {
 	struct sockaddr_storage self;
 	bool nat;
 	bool vid_frag;		/* MM1 announces FRAGMENTATION (as Windows) */
+	/*
+	 * RSA signatures instead of the PSK when sig_key is set (borrowed):
+	 * MM5 sends ID_DER_ASN1_DN id_der, CERT cert_der and SIG_I; MM6 must
+	 * carry the server's certificate, whose key verifies SIG_R.
+	 */
+	EVP_PKEY *sig_key;
+	const uint8_t *id_der;
+	size_t id_der_len;
+	const uint8_t *cert_der;
+	size_t cert_len;
+	const uint8_t *certreq_dn;	/* MM3 sends a CR with it, or none */
+	size_t certreq_len;
+	unsigned int mm4_certreqs;	/* CR payloads MM4 carried */
+	uint8_t mm6_cert[4096];		/* the server's certificate (DER) */
+	size_t mm6_cert_len;
 	/* quick mode */
 	uint32_t mid;
 	uint8_t qni[IKE_INI_NONCE_LEN];

@@ -931,8 +931,44 @@ static const struct bad_case bad_cases[] = {
 	{ "user_static_local.conf", "user_static_local.conf:2: "
 	    "users.[0].address: 192.168.42.1 is ppp.local_address, the "
 	    "server's own" },
+	{ "cert_nokey.conf", "cert_nokey.conf:3: ike.key_file: missing: "
+	    "ike.cert_file needs its private key (set both or neither)" },
+	{ "cert_key_nocert.conf", "cert_key_nocert.conf:4: ike.cert_file: "
+	    "missing: ike.key_file needs its certificate (set both or "
+	    "neither)" },
+	{ "cert_noca.conf", "cert_noca.conf:2: ike.ca_file: missing: "
+	    "certificate authentication needs the CA certificate(s) that "
+	    "clients' certificates must chain to" },
+	{ "cert_ca_nocert.conf", "cert_ca_nocert.conf:2: ike.cert_file: "
+	    "missing: ike.ca_file is for certificate authentication, which "
+	    "needs the server's certificate and key (ike.cert_file, "
+	    "ike.key_file)" },
+	{ "cert_crl_alone.conf", "cert_crl_alone.conf:3: ike.crl_file: set "
+	    "without certificate authentication (ike.ca_file, ike.cert_file, "
+	    "ike.key_file)" },
+	{ "cert_allow_nocert.conf", "cert_allow_nocert.conf:2: "
+	    "ike.cert_allow: set without certificate authentication "
+	    "(ike.ca_file, ike.cert_file, ike.key_file)" },
+	{ "cert_path_empty.conf", "cert_path_empty.conf:3: ike.cert_file: "
+	    "must not be empty" },
+	{ "cert_allow_empty_entry.conf", "cert_allow_empty_entry.conf:5: "
+	    "ike.cert_allow.[1]: needs issuer or subject (or both), e.g. "
+	    "subject = \"CN=*\";" },
+	{ "cert_allow_unknown.conf", "cert_allow_unknown.conf:3: "
+	    "ike.cert_allow.[0].cn: unknown key (valid here: issuer, "
+	    "subject)" },
+	{ "cert_allow_empty_string.conf", "cert_allow_empty_string.conf:3: "
+	    "ike.cert_allow.[0].issuer: must not be empty" },
+	{ "cert_allow_type.conf", "cert_allow_type.conf:3: "
+	    "ike.cert_allow.[0].subject: expected a string (in double quotes), "
+	    "got an integer" },
+	{ "cert_allow_not_group.conf", "cert_allow_not_group.conf:3: "
+	    "ike.cert_allow.[0]: expected a group { ... }, got a string" },
+	{ "cert_allow_long.conf", "cert_allow_long.conf:3: "
+	    "ike.cert_allow.[0].subject: too long (max 512 characters)" },
 	{ "no_psk.conf", "no_psk.conf: ike.psk: no pre-shared key: set "
-	    "ike.psk or ike.peers" },
+	    "ike.psk or ike.peers, or use certificates (ike.ca_file, "
+	    "cert_file, key_file)" },
 	{ "peer_hostbits.conf", "peer_hostbits.conf:3: ike.peers.[0].address: "
 	    "'192.0.2.77/24' has host bits set (the network is 192.0.2.0/24)" },
 	{ "peer_dup.conf", "peer_dup.conf:5: ike.peers.[2].address: "
@@ -1417,7 +1453,8 @@ test_merge(void **state)
 	    "password = \"bob-password\"; } );", "s.conf", &err), 0);
 	assert_int_equal(conf_finish(c, &err), -1);
 	assert_string_equal(err.msg, "t.conf: ike.psk: no pre-shared key: set "
-	    "ike.psk or ike.peers in s.conf");
+	    "ike.psk or ike.peers in s.conf, or use certificates "
+	    "(ike.ca_file, cert_file, key_file)");
 	conf_free(c);
 
 	/* Weak secrets and no users are warnings. */
@@ -1639,6 +1676,220 @@ test_load_paths(void **state)
 	conf_free(c);
 }
 
+/* Certificate authentication: ike.ca_file, cert_file, key_file, ... */
+
+static void
+test_good_certs(void **state)
+{
+	const struct conf_cert_rule *r;
+	struct vpn_conf *c;
+	const char *path = CASES "/good/certs.conf";
+	char *text;
+
+	(void)state;
+	c = parse_ok(path);
+	text = slurp(path);
+	/* Relative paths against the file's directory, absolute ones kept. */
+	assert_string_equal(c->ike.ca_file, CASES "/good/pki/ca.crt");
+	assert_string_equal(c->ike.cert_file, CASES "/good/pki/server.crt");
+	assert_string_equal(c->ike.key_file, "/etc/l2tp-ipsec/pki/server.key");
+	assert_string_equal(c->ike.crl_file, CASES "/good/pki/crl.pem");
+	assert_int_equal(c->ike_file_line[0], line_of(text, "ca_file"));
+	assert_int_equal(c->ike_file_line[2], line_of(text, "key_file"));
+	assert_int_equal(c->ike.ncert_allow, 3);
+	r = &c->ike.cert_allow[0];
+	assert_null(r->issuer);
+	assert_string_equal(r->subject, "CN=*");
+	assert_string_equal(r->file, path);
+	assert_int_equal(r->line, line_of(text, "{ subject = \"CN=*\""));
+	r = &c->ike.cert_allow[1];
+	assert_string_equal(r->issuer, "CN=Example VPN CA");
+	assert_string_equal(r->subject, "*OU=Sales*");
+	assert_int_equal(r->line, line_of(text, "{ issuer = \"CN=Example"));
+	r = &c->ike.cert_allow[2];
+	assert_string_equal(r->issuer, "C=DE, O=Example, CN=Root");
+	assert_null(r->subject);
+	assert_int_equal(r->line, line_of(text, "C=DE"));
+	/* Certificate-only: no PSK is fine, none is to be generated. */
+	assert_null(c->ike.psk.str);
+	assert_int_equal(c->ike.npeers, 0);
+	assert_int_equal(conf_secrets_missing(c), CONF_GEN_USER);
+	free(text);
+	conf_free(c);
+}
+
+static void
+test_cert_text(void **state)
+{
+	struct conf_err err;
+	struct vpn_conf *c;
+	char *text, pat[CONF_CERT_PATTERN_MAX + 2];
+	size_t i, len, cap;
+	const char *head = "ike = { ca_file = \"/p/ca.crt\"; cert_file = "
+	    "\"s.crt\"; key_file = \"s.key\";\n";
+
+	(void)state;
+	/* base_dir NULL keeps relative paths as written. */
+	cap = 64 * 1024;
+	text = malloc(cap);
+	assert_non_null(text);
+	snprintf(text, cap, "%s};", head);
+	c = conf_parse_string(text, "x", NULL, &err);
+	if (c == NULL)
+		fail_msg("%s", err.msg);
+	assert_string_equal(c->ike.ca_file, "/p/ca.crt");
+	assert_string_equal(c->ike.cert_file, "s.crt");
+	assert_null(c->ike.crl_file);
+	assert_int_equal(c->ike.ncert_allow, 0);
+	conf_free(c);
+	/* Without certificates: all NULL. */
+	c = text_ok("");
+	assert_null(c->ike.ca_file);
+	assert_null(c->ike.cert_file);
+	assert_null(c->ike.key_file);
+	assert_null(c->ike.crl_file);
+	assert_null(c->ike.cert_allow);
+	assert_int_equal(conf_secrets_missing(c), CONF_GEN_PSK | CONF_GEN_USER);
+	conf_free(c);
+
+	/* A PSK and certificates together. */
+	snprintf(text, cap, "%s psk = \"a-long-and-random-psk-Xq7vR2mK\";\n};",
+	    head);
+	c = text_ok(text);
+	assert_string_equal(c->ike.cert_file, "/etc/l2tp-ipsec/s.crt");
+	assert_non_null(c->ike.psk.str);
+	assert_int_equal(conf_secrets_missing(c), CONF_GEN_USER);
+	conf_free(c);
+
+	/* 512 bytes in a pattern are fine, 513 not. */
+	memset(pat, 'a', sizeof(pat));
+	pat[CONF_CERT_PATTERN_MAX] = '\0';
+	snprintf(text, cap, "%s cert_allow = ( { issuer = \"%s\"; } );\n};",
+	    head, pat);
+	c = text_ok(text);
+	assert_int_equal(strlen(c->ike.cert_allow[0].issuer),
+	    CONF_CERT_PATTERN_MAX);
+	conf_free(c);
+
+	/* CONF_MAX_CERT_ALLOW entries are fine, one more not. */
+	len = (size_t)snprintf(text, cap, "%s cert_allow = (", head);
+	for (i = 0; i <= CONF_MAX_CERT_ALLOW; i++) {
+		if (i == CONF_MAX_CERT_ALLOW) {
+			snprintf(text + len, cap - len, ");\n};");
+			c = text_ok(text);
+			assert_int_equal(c->ike.ncert_allow,
+			    CONF_MAX_CERT_ALLOW);
+			assert_string_equal(c->ike.cert_allow[255].subject,
+			    "CN=u255");
+			conf_free(c);
+		}
+		len += (size_t)snprintf(text + len, cap - len,
+		    "%s{ subject = \"CN=u%zu\"; }", i > 0 ? "," : "", i);
+	}
+	snprintf(text + len, cap - len, ");\n};");
+	text_err(text, "t.conf:2: ike.cert_allow: too many entries (257, max "
+	    "256)");
+
+	/* Not in the secrets file. */
+	c = text_ok("ike = { psk = \"a-long-and-random-psk-Xq7vR2mK\"; };");
+	assert_int_equal(conf_merge_secrets(c, "ike = { ca_file = "
+	    "\"ca.crt\"; };", "s.conf", &err), -1);
+	assert_string_equal(err.msg, "s.conf:1: ike.ca_file: not allowed in "
+	    "the secrets file (it may hold only ike.psk, ike.peers, users' "
+	    "name and password, l2tp.secret)");
+	conf_free(c);
+	free(text);
+}
+
+/* conf_load: the files exist, are regular, the key is private. */
+static void
+test_load_certs(void **state)
+{
+	struct tmp *t = *state;
+	struct conf_err err;
+	struct vpn_conf *c;
+	char path[TMP_PATH], kpath[TMP_PATH], other[TMP_PATH], want[1024];
+	static const mode_t bad_key_modes[] = { 0644, 0640, 0604, 0620, 0602 };
+	static const char conf_text[] = "secrets_file = \"\";\n"
+	    "ike = {\n"
+	    "\tca_file = \"ca.crt\";\n"
+	    "\tcert_file = \"server.crt\";\n"
+	    "\tkey_file = \"server.key\";\n"
+	    "\tcrl_file = \"crl.pem\";\n"
+	    "};\n";
+	size_t i;
+
+	tmp_file(t, "vpn.conf", conf_text, 0644, path, sizeof(path));
+	tmp_file(t, "ca.crt", "not PEM: conf/ does not look\n", 0644, other,
+	    sizeof(other));
+	tmp_file(t, "server.crt", "", 0644, other, sizeof(other));
+	tmp_file(t, "crl.pem", "", 0644, other, sizeof(other));
+	tmp_file(t, "server.key", "", 0600, kpath, sizeof(kpath));
+	c = conf_load(path, &err);
+	if (c == NULL)
+		fail_msg("%s", err.msg);
+	/* Absolute, against the file's directory. */
+	snprintf(want, sizeof(want), "%s/ca.crt", t->dir);
+	assert_string_equal(c->ike.ca_file, want);
+	assert_string_equal(c->ike.key_file, kpath);
+	assert_null(c->ike.psk.str);
+	conf_free(c);
+	assert_int_equal(chmod(kpath, 0400), 0);
+	c = conf_load(path, &err);
+	assert_non_null(c);
+	conf_free(c);
+
+	/* The key: group/other bits refused, like a secrets file. */
+	for (i = 0; i < sizeof(bad_key_modes) / sizeof(mode_t); i++) {
+		assert_int_equal(chmod(kpath, bad_key_modes[i]), 0);
+		assert_null(conf_load(path, &err));
+		snprintf(want, sizeof(want), "%s:5: ike.key_file: %s: mode "
+		    "%04o lets group or others read it; chmod 600 %s", path,
+		    kpath, (unsigned int)bad_key_modes[i], kpath);
+		assert_string_equal(err.msg, want);
+	}
+	assert_int_equal(chmod(kpath, 0600), 0);
+	/* Public files may be world-readable, not the key's owner check. */
+	if (geteuid() == 0) {
+		assert_int_equal(chown(kpath, 12345, 0), 0);
+		assert_null(conf_load(path, &err));
+		snprintf(want, sizeof(want), "%s:5: ike.key_file: %s: owned by "
+		    "uid 12345, neither root nor the server's user (uid 0)",
+		    path, kpath);
+		assert_string_equal(err.msg, want);
+		assert_int_equal(chown(kpath, 0, 0), 0);
+	}
+
+	/* Missing files, each named with its line. */
+	snprintf(other, sizeof(other), "%s/crl.pem", t->dir);
+	assert_int_equal(unlink(other), 0);
+	assert_null(conf_load(path, &err));
+	snprintf(want, sizeof(want), "%s:6: ike.crl_file: %s: cannot open: No "
+	    "such file or directory", path, other);
+	assert_string_equal(err.msg, want);
+	/* A directory is not a file. */
+	assert_int_equal(mkdir(other, 0755), 0);
+	assert_null(conf_load(path, &err));
+	snprintf(want, sizeof(want), "%s:6: ike.crl_file: %s: not a regular "
+	    "file", path, other);
+	assert_string_equal(err.msg, want);
+	assert_int_equal(rmdir(other), 0);
+	snprintf(other, sizeof(other), "%s/ca.crt", t->dir);
+	assert_int_equal(unlink(other), 0);
+	assert_null(conf_load(path, &err));
+	snprintf(want, sizeof(want), "%s:3: ike.ca_file: %s: cannot open: No "
+	    "such file or directory", path, other);
+	assert_string_equal(err.msg, want);
+	/* Unreadable (mode 0 stops only non-root). */
+	if (geteuid() != 0) {
+		tmp_file(t, "ca.crt", "", 0, other, sizeof(other));
+		assert_null(conf_load(path, &err));
+		snprintf(want, sizeof(want), "%s:3: ike.ca_file: %s: cannot "
+		    "open: Permission denied", path, other);
+		assert_string_equal(err.msg, want);
+	}
+}
+
 /* No message or warning ever holds a secret value. */
 
 #define MARK	"Zq7vSECRETmarkW9"
@@ -1809,6 +2060,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_load_modes, tmp_setup,
 		    tmp_teardown),
 		cmocka_unit_test(test_load_paths),
+		cmocka_unit_test(test_good_certs),
+		cmocka_unit_test(test_cert_text),
+		cmocka_unit_test_setup_teardown(test_load_certs, tmp_setup,
+		    tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_no_secret_in_messages,
 		    tmp_setup, tmp_teardown),
 	};

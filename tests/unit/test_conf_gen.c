@@ -412,6 +412,73 @@ test_only_missing(void **state)
 	free(printed);
 }
 
+/*
+ * Certificate-only (cert_file set, no PSK anywhere): no PSK is generated,
+ * only the first user if there are none; with users, no file at all.
+ */
+static void
+test_certs_no_psk(void **state)
+{
+	struct tmp *t = *state;
+	struct conf_err err;
+	struct vpn_conf *c;
+	char *printed, *text, path[192];
+	static const char *const files[] = { "ca.crt", "server.crt" };
+	static const char certs[] = "ike = { ca_file = \"ca.crt\"; "
+	    "cert_file = \"server.crt\"; key_file = \"server.key\"; };\n";
+	unsigned int gen;
+	size_t i;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", t->dir, files[i]);
+		write_file(path, "", 0644);
+	}
+	snprintf(path, sizeof(path), "%s/server.key", t->dir);
+	write_file(path, "", 0600);
+
+	write_file(t->conf, certs, 0644);
+	c = load_start(t->conf, &printed, &gen, &err);
+	if (c == NULL)
+		fail_msg("%s", err.msg);
+	assert_int_equal(gen, CONF_GEN_USER);
+	assert_true(c->secrets_loaded);
+	assert_null(c->ike.psk.str);
+	assert_int_equal(c->ike.npeers, 0);
+	assert_non_null(conf_user_lookup(c, CONF_GEN_USER_NAME));
+	assert_null(strstr(printed, "pre-shared key"));
+	text = slurp(t->secrets);
+	assert_null(strstr(text, "psk"));
+	free(text);
+	free(printed);
+	conf_free(c);
+	unlink(t->secrets);
+
+	/* ... and with a user inline, nothing to generate. */
+	snprintf(path, sizeof(path), "%susers = ( { name = \"alice\"; "
+	    "password = \"alice-password\"; } );\n", certs);
+	write_file(t->conf, path, 0600);
+	c = load_start(t->conf, &printed, &gen, &err);
+	if (c == NULL)
+		fail_msg("%s", err.msg);
+	assert_int_equal(gen, 0);
+	assert_string_equal(printed, "");
+	assert_int_equal(access(t->secrets, F_OK), -1);
+	assert_null(c->ike.psk.str);
+	free(printed);
+	conf_free(c);
+
+	/* Without the certificates, the PSK is generated as before. */
+	write_file(t->conf, "users = ( { name = \"alice\"; password = "
+	    "\"alice-password\"; } );\n", 0600);
+	c = load_start(t->conf, &printed, &gen, &err);
+	if (c == NULL)
+		fail_msg("%s", err.msg);
+	assert_int_equal(gen, CONF_GEN_PSK);
+	assert_int_equal(c->ike.psk.len, CONF_GEN_PSK_LEN);
+	free(printed);
+	conf_free(c);
+}
+
 /* conf_load and --check-config only say what would be generated. */
 static void
 test_check_config_does_not_generate(void **state)
@@ -513,6 +580,8 @@ main(void)
 		    tmp_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_check_config_does_not_generate, tmp_setup,
+		    tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_certs_no_psk, tmp_setup,
 		    tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_unsafe_dir, tmp_setup,
 		    tmp_teardown),

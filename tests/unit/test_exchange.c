@@ -39,6 +39,8 @@
 #include "conf/conf.h"
 #include "lib/buf.h"
 #include "lib/log.h"
+#include "ikd/cert.h"
+#include "tests/lib/certgen.h"
 #include "tests/lib/ike_initiator.h"
 
 #define PSK		"exchange-test-psk-0123456789"
@@ -147,6 +149,10 @@ static struct ikd ctx;
 /* info/warning lines about a failed authentication, and the last one */
 static unsigned int nauth_lines;
 static char auth_line[512];
+/* "certificate refused" lines and the last one; "established" lines */
+static unsigned int ncert_lines;
+static char cert_line[768];
+static char est_line[768];
 
 static void
 sink(enum log_level level, const char *line)
@@ -156,6 +162,13 @@ sink(enum log_level level, const char *line)
 		nauth_lines++;
 		snprintf(auth_line, sizeof(auth_line), "%s", line);
 	}
+	if (level <= LOG_LEVEL_INFO &&
+	    strstr(line, "certificate refused") != NULL) {
+		ncert_lines++;
+		snprintf(cert_line, sizeof(cert_line), "%s", line);
+	}
+	if (strstr(line, "ISAKMP SA established") != NULL)
+		snprintf(est_line, sizeof(est_line), "%s", line);
 	if (getenv("TEST_EXCHANGE_LOG") != NULL)
 		fprintf(stderr, "%s\n", line);
 }
@@ -199,6 +212,9 @@ reset(void **state)
 	nsent = 0;
 	nauth_lines = 0;
 	auth_line[0] = '\0';
+	ncert_lines = 0;
+	cert_line[0] = '\0';
+	est_line[0] = '\0';
 	ikd_init(&ctx, vconf, NULL, &mock_ops, &mk, capture_send, NULL);
 	return 0;
 }
@@ -632,6 +648,186 @@ test_fragmented_main_mode(void **state)
 	assert_int_equal(nsent, n0 + 1);
 	assert_false(has_frag_vid(&sent[n0]));
 	peer_free(&plain);
+}
+
+/*
+ * Main Mode with RSA signatures (RFC 2409 5.1): the server asks for a
+ * certificate of its CA in MM4, authenticates with its certificate and
+ * DN in MM6, and Quick Mode follows. A client certificate of another CA
+ * is refused with one line naming subject, issuer and reason, and
+ * nothing reaches the kernel.
+ */
+struct pki_fx {
+	char dir[64], ca[96], cert[96], key[96];
+	EVP_PKEY *cakey, *skey, *ckey, *okey;
+	X509 *ca_x, *srv, *cli, *other_ca, *other_cli;
+	uint8_t *cli_der, *cli_dn, *other_der, *srv_der;
+	size_t cli_len, cli_dn_len, other_len, srv_len;
+};
+
+static void
+pki_make(struct pki_fx *k)
+{
+	struct ike_conf c;
+	char err[512];
+
+	memset(k, 0, sizeof(*k));
+	snprintf(k->dir, sizeof(k->dir), "/tmp/test_exchange.XXXXXX");
+	assert_non_null(mkdtemp(k->dir));
+	snprintf(k->ca, sizeof(k->ca), "%s/ca.crt", k->dir);
+	snprintf(k->cert, sizeof(k->cert), "%s/server.crt", k->dir);
+	snprintf(k->key, sizeof(k->key), "%s/server.key", k->dir);
+	assert_non_null(k->cakey = certgen_rsa(2048));
+	assert_non_null(k->skey = certgen_rsa(2048));
+	assert_non_null(k->ckey = certgen_rsa(2048));
+	assert_non_null(k->okey = certgen_rsa(2048));
+	assert_non_null(k->ca_x = certgen_cert(NULL, NULL, k->cakey,
+	    "/CN=Exchange CA", 1, -1, 100, true, NULL, NULL));
+	assert_non_null(k->srv = certgen_cert(k->ca_x, k->cakey, k->skey,
+	    "/CN=vpn.test", 2, -1, 100, false, "vpn.test", SERVER_IP));
+	assert_non_null(k->cli = certgen_cert(k->ca_x, k->cakey, k->ckey,
+	    "/CN=e2e-alice", 3, -1, 100, false, NULL, NULL));
+	assert_non_null(k->other_ca = certgen_cert(NULL, NULL, k->okey,
+	    "/CN=Other CA", 1, -1, 100, true, NULL, NULL));
+	assert_non_null(k->other_cli = certgen_cert(k->other_ca, k->okey,
+	    k->ckey, "/CN=e2e-alice", 3, -1, 100, false, NULL, NULL));
+	assert_non_null(k->cli_der = certgen_der(k->cli, &k->cli_len));
+	assert_non_null(k->srv_der = certgen_der(k->srv, &k->srv_len));
+	assert_non_null(k->other_der = certgen_der(k->other_cli,
+	    &k->other_len));
+	assert_non_null(k->cli_dn = certgen_subject_der(k->cli,
+	    &k->cli_dn_len));
+	assert_int_equal(certgen_write_cert(k->ca, k->ca_x, false), 0);
+	assert_int_equal(certgen_write_cert(k->cert, k->srv, false), 0);
+	assert_int_equal(certgen_write_key(k->key, k->skey), 0);
+	/* the conf's strings belong to it: load from a copy */
+	c = vconf->ike;
+	c.ca_file = k->ca;
+	c.cert_file = k->cert;
+	c.key_file = k->key;
+	c.crl_file = NULL;
+	c.cert_allow = NULL;
+	c.ncert_allow = 0;
+	if (ikd_certs_load(&c, &ctx.certs, err, sizeof(err)) == -1)
+		fail_msg("ikd_certs_load: %s", err);
+}
+
+static void
+pki_free(struct pki_fx *k)
+{
+	char cmd[128];
+
+	ikd_certs_free(ctx.certs);
+	ctx.certs = NULL;
+	EVP_PKEY_free(k->cakey);
+	EVP_PKEY_free(k->skey);
+	EVP_PKEY_free(k->ckey);
+	EVP_PKEY_free(k->okey);
+	X509_free(k->ca_x);
+	X509_free(k->srv);
+	X509_free(k->cli);
+	X509_free(k->other_ca);
+	X509_free(k->other_cli);
+	OPENSSL_free(k->cli_der);
+	OPENSSL_free(k->srv_der);
+	OPENSSL_free(k->other_der);
+	OPENSSL_free(k->cli_dn);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", k->dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void
+test_cert_main_mode(void **state)
+{
+	struct pki_fx k;
+	struct ike_ini pr;
+	const struct ikd_path *p;
+	uint8_t *ca_dn;
+	size_t ca_dn_len;
+
+	(void)state;
+	pki_make(&k);
+	peer_init(&pr, IKE_ENCR_AES_CBC, 256, IKE_ENC_AES256_CBC,
+	    IKE_GROUP_MODP_2048, false);
+	pr.sig_key = k.ckey;
+	pr.cert_der = k.cli_der;
+	pr.cert_len = k.cli_len;
+	pr.id_der = k.cli_dn;
+	pr.id_der_len = k.cli_dn_len;
+	/* strongSwan sends a CERTREQ naming the CA it trusts */
+	ca_dn = certgen_subject_der(k.ca_x, &ca_dn_len);
+	pr.certreq_dn = ca_dn;
+	pr.certreq_len = ca_dn_len;
+	p = main_mode(&pr);
+	assert_int_equal(pr.mm4_certreqs, 1);
+	assert_int_equal(pr.mm6_cert_len, k.srv_len);
+	assert_memory_equal(pr.mm6_cert, k.srv_der, k.srv_len);
+	assert_int_equal(ctx.ctr.p1_established, 1);
+	assert_non_null(strstr(est_line, "peer ID CN=e2e-alice"));
+	assert_non_null(strstr(est_line, "certificate \"CN=e2e-alice\" from "
+	    "\"CN=Exchange CA\""));
+	quick_mode(&pr, p);
+	assert_int_equal(ctx.ctr.qm_done, 1);
+	assert_int_equal(ctx.ctr.malformed, 0);
+	assert_int_equal(ncert_lines, 0);
+	peer_free(&pr);
+	OPENSSL_free(ca_dn);
+	pki_free(&k);
+}
+
+static void
+test_cert_refused(void **state)
+{
+	char ck[4 * ISAKMP_COOKIE_LEN + 2], want[96];
+	uint8_t m[IKD_MSG_MAX];
+	struct isakmp_hdr h;
+	struct isakmp_msg msg;
+	struct pki_fx k;
+	struct ike_ini pr;
+	size_t len;
+
+	(void)state;
+	pki_make(&k);
+	peer_init(&pr, IKE_ENCR_AES_CBC, 256, IKE_ENC_AES256_CBC,
+	    IKE_GROUP_MODP_2048, false);
+	pr.sig_key = k.ckey;
+	pr.cert_der = k.other_der;
+	pr.cert_len = k.other_len;
+	pr.id_der = k.cli_dn;
+	pr.id_der_len = k.cli_dn_len;
+	len = build_mm1(&pr, m);
+	feed(m, len, &pr.p500);
+	parse_plain(&sent[0], &h, &msg);
+	memcpy(pr.rcky, h.rcookie, 8);
+	len = build_mm3(&pr, m);
+	feed(m, len, &pr.p500);
+	recv_mm4(&pr, &sent[1]);
+	len = build_mm5(&pr, m, false);
+	feed(m, len, &pr.p500);
+	/* no MM6, the SA is gone, nothing reached the kernel */
+	assert_int_equal(nsent, 2);
+	assert_int_equal(ctx.nsa, 0);
+	assert_int_equal(ctx.ctr.auth_failed, 1);
+	assert_int_equal(mk.nalloc + mk.nadd, 0);
+	assert_int_equal(ncert_lines, 1);
+	hex_cookies(pr.icky, pr.rcky, ck);
+	snprintf(want, sizeof(want), "%s:500", CLIENT_IP);
+	assert_non_null(strstr(cert_line, want));
+	snprintf(want, sizeof(want), "(cookies %s)", ck);
+	assert_non_null(strstr(cert_line, want));
+	assert_non_null(strstr(cert_line, "subject \"CN=e2e-alice\", issuer "
+	    "\"CN=Other CA\": unable to get local issuer certificate"));
+	peer_free(&pr);
+	/* a PSK client still gets in while certificates are configured */
+	memset(&mk, 0, sizeof(mk));
+	mk.next_spi = 0xc0de0100;
+	nsent = 0;
+	peer_init(&pr, IKE_ENCR_AES_CBC, 256, IKE_ENC_AES256_CBC,
+	    IKE_GROUP_MODP_2048, false);
+	(void)main_mode(&pr);
+	assert_non_null(strstr(est_line, "pre-shared key"));
+	peer_free(&pr);
+	pki_free(&k);
 }
 
 static void
@@ -1289,6 +1485,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_fragmented_main_mode,
 		    reset, done),
 		cmocka_unit_test_setup_teardown(test_wrong_psk, reset, done),
+		cmocka_unit_test_setup_teardown(test_cert_main_mode, reset,
+		    done),
+		cmocka_unit_test_setup_teardown(test_cert_refused, reset,
+		    done),
 		cmocka_unit_test_setup_teardown(test_duplicate_mm3, reset,
 		    done),
 		cmocka_unit_test_setup_teardown(test_qm_tcp_refused, reset,

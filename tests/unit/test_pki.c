@@ -22,6 +22,7 @@
 
 #include <cmocka.h>
 
+#include "conf/conf.h"
 #include "pki/pki.h"
 
 #define OUT_MAX	65536
@@ -91,7 +92,7 @@ setup(void **state)
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_pki.XXXXXX");
 	if (mkdtemp(tmpdir) == NULL)
 		return -1;
-	/* Not yet existing: init creates it 0700. */
+	/* Not yet existing: init creates it 0711. */
 	snprintf(pkidir, sizeof(pkidir), "%s/etc/pki", tmpdir);
 	return 0;
 }
@@ -134,8 +135,10 @@ init_ca(struct pki_key key)
 	sink_open(&s);
 	assert_int_equal(pki_init(pkidir, "Test VPN CA", key, s.f), 0);
 	fflush(s.f);
-	assert_non_null(strstr(s.buf, "ca_file = \""));
-	assert_non_null(strstr(s.buf, "crl_file = \""));
+	/* No server certificate yet: no configuration lines yet. */
+	assert_non_null(strstr(s.buf, "Configuration for ikd: printed by "
+	    "`vpn-pki server`"));
+	assert_null(strstr(s.buf, "ca_file"));
 	sink_close(&s);
 }
 
@@ -149,7 +152,7 @@ test_init(void **state)
 
 	(void)state;
 	init_ca(PKI_KEY_DEFAULT);
-	assert_int_equal(mode_of(""), 0700);
+	assert_int_equal(mode_of(""), 0711);
 	assert_int_equal(mode_of("ca.key"), 0600);
 	assert_int_equal(mode_of("serial"), 0600);
 	assert_int_equal(run(out, sizeof(out), "openssl x509 -noout -text "
@@ -255,6 +258,124 @@ test_server(void **state)
 	/* A certificate from another CA does not verify: the check can fail. */
 	assert_int_not_equal(run(out, sizeof(out), "openssl verify -CAfile "
 	    "%s/server.crt %s/ca.crt", pkidir, pkidir), 0);
+}
+
+/*
+ * The ike section vpn-pki server prints, from "ike = {" to "};\n", into a
+ * new string (the caller frees it). With uncomment, "# cert_allow" lines
+ * lose their "# ".
+ */
+static char *
+printed_ike(const char *printed, bool uncomment)
+{
+	const char *from = strstr(printed, "\nike = {\n"), *to;
+	char *r, *c;
+
+	assert_non_null(from);
+	from++;
+	to = strstr(from, "\n};\n");
+	assert_non_null(to);
+	r = strndup(from, (size_t)(to - from) + 4);
+	assert_non_null(r);
+	if (uncomment && (c = strstr(r, "# cert_allow")) != NULL)
+		memmove(c, c + 2, strlen(c + 2) + 1);
+	return r;
+}
+
+static void
+write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_true(fputs(text, f) >= 0);
+	assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * What vpn-pki prints loads as it is: alone (with cert_allow uncommented,
+ * whose example matches the CA's DN), and pasted into the example
+ * vpn.conf's ike section as the text tells.
+ */
+static void
+test_config_loads(void **state)
+{
+	const char *dns[] = { "vpn.example.com" };
+	char conf[256], path[512], *ike, *example, *text, *at;
+	struct conf_err err;
+	struct vpn_conf *c;
+	struct sink s;
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	init_ca(PKI_KEY_DEFAULT);
+	sink_open(&s);
+	assert_int_equal(pki_server(pkidir, dns, 1, NULL, 0, PKI_KEY_DEFAULT,
+	    s.f), 0);
+	fflush(s.f);
+	assert_null(strstr(s.buf, "not in ikd"));
+	assert_null(strstr(s.buf, "refuses"));
+	snprintf(conf, sizeof(conf), "%s/vpn.conf", tmpdir);
+
+	/* Alone: certificate-only, no PSK needed. */
+	ike = printed_ike(s.buf, true);
+	assert_non_null(strstr(ike, "\n\tcert_allow = ( { issuer = "
+	    "\"CN=Test VPN CA\"; subject = \"CN=*\"; } );\n"));
+	n = strlen(ike) + 64;
+	text = malloc(n);
+	assert_non_null(text);
+	snprintf(text, n, "secrets_file = \"\";\n%s", ike);
+	write_text(conf, text);
+	free(text);
+	c = conf_load(conf, &err);
+	if (c == NULL)
+		fail_msg("%s\n--- printed:\n%s", err.msg, s.buf);
+	snprintf(path, sizeof(path), "%s/ca.crt", pkidir);
+	assert_string_equal(c->ike.ca_file, path);
+	snprintf(path, sizeof(path), "%s/server.crt", pkidir);
+	assert_string_equal(c->ike.cert_file, path);
+	snprintf(path, sizeof(path), "%s/server.key", pkidir);
+	assert_string_equal(c->ike.key_file, path);
+	snprintf(path, sizeof(path), "%s/crl.pem", pkidir);
+	assert_string_equal(c->ike.crl_file, path);
+	assert_int_equal(c->ike.ncert_allow, 1);
+	assert_string_equal(c->ike.cert_allow[0].issuer, "CN=Test VPN CA");
+	assert_string_equal(c->ike.cert_allow[0].subject, "CN=*");
+	assert_null(c->ike.psk.str);
+	conf_free(c);
+	free(ike);
+
+	/* Its lines pasted into the example's ike section. */
+	ike = printed_ike(s.buf, false);
+	f = fopen("conf/vpn.conf", "r");
+	assert_non_null(f);
+	example = calloc(1, OUT_MAX);
+	assert_non_null(example);
+	assert_true(fread(example, 1, OUT_MAX - 1, f) > 0);
+	fclose(f);
+	at = strstr(example, "\nike = {\n");
+	assert_non_null(at);
+	at += strlen("\nike = {\n");
+	n = strlen(example) + strlen(ike) + 1;
+	text = malloc(n);
+	assert_non_null(text);
+	/* The example's "ike = {", the printed lines inside, the rest. */
+	snprintf(text, n, "%.*s%.*s%s", (int)(at - example), example,
+	    (int)(strlen(ike) - strlen("ike = {\n") - strlen("};\n")),
+	    ike + strlen("ike = {\n"), at);
+	write_text(conf, text);
+	c = conf_load(conf, &err);
+	if (c == NULL)
+		fail_msg("%s\n--- text:\n%s", err.msg, text);
+	snprintf(path, sizeof(path), "%s/server.key", pkidir);
+	assert_string_equal(c->ike.key_file, path);
+	assert_int_equal(c->ike.ncert_allow, 0);
+	conf_free(c);
+	free(text);
+	free(example);
+	free(ike);
+	sink_close(&s);
 }
 
 /* Issue client `name`, return the generated password in pass. */
@@ -475,6 +596,8 @@ main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test_setup_teardown(test_init, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_server, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_loads, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_client, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_revoke_list, setup,
 		    teardown),
