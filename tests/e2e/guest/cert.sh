@@ -262,7 +262,7 @@ cert_dial_check() {
 	if [ -n "${SERVER_IKE_LOG:-}" ]; then
 		_l=$(grep 'ISAKMP SA established' "$SERVER_IKE_LOG" | tail -n 1)
 		metric server_isakmp_sa "${_l#*ISAKMP SA established: }"
-		case $_l in *"peer ID CN=e2e-client,"*) ;; *) fail "the server's ISAKMP SA is not with peer ID CN=e2e-client" ;; esac
+		case $_l in *"peer ID CN=e2e-client, certificate \"CN=e2e-client\" from \"CN=$CERT_CA_CN\","*) ;; *) fail "the server's ISAKMP SA is not with peer ID CN=e2e-client, certificate from CN=$CERT_CA_CN" ;; esac
 		case $_l in *" psk "*) fail "the server's ISAKMP SA was authenticated with a PSK" ;; esac
 	else
 		_c=$E2E_STATE/server/run/charon.log
