@@ -23,7 +23,7 @@
 #             running (-s ours: l2tpd alone must still refuse it)
 #             cert, cert-libreswan: certificate authentication (direct,
 #             guest/cert.sh); cert-refused: four certificates the server
-#             must refuse, then a good one (strongSwan; -s ikd or ours);
+#             must refuse, then a good one (strongSwan; ikd's log: -s ours or ikd);
 #             cert-frag: cert with the client's IKE in 200-byte fragments
 #             matrix-TOPOLOGY[-CLIENT]: TOPOLOGY[-CLIENT]-p=SET for every
 #             SET, with each client that can propose it (or only CLIENT)

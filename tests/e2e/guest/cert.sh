@@ -253,6 +253,9 @@ cert_frag_check() {
 		_re=$(grep -c 'reassembled .* from [0-9]* fragments' "$SERVER_IKE_LOG")
 		metric server_reassembled_messages "$_re"
 		[ "$_re" -ge 1 ] || fail "the server logged no reassembled message"
+		# MM5: both cookies set, as many fragments as on the wire
+		grep -q "/[0-9a-f]*[1-9a-f][0-9a-f]* id [0-9]*: reassembled [0-9]* bytes from $1 fragments" "$SERVER_IKE_LOG" ||
+			fail "the server logged no reassembly of MM5 from its $1 fragments"
 	fi
 }
 
