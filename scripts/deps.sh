@@ -14,14 +14,15 @@ TEST="libcmocka-dev clang libclang-rt-14-dev openssl"
 # The end-to-end lab: the UML kernel with ESP/L2TP/PPP modules, and the
 # real, unmodified peers (strongSwan initiator/responder, xl2tpd, pppd);
 # python3-cryptography for tests/vectors/record-lab-kat.sh (decrypts the
-# recorded MM5/MM6/Quick Mode).
+# recorded MM5/MM6/Quick Mode); faketime for the expired client
+# certificate of the cert-refused scenario (tests/e2e/guest/cert.sh).
 LAB="user-mode-linux strongswan strongswan-starter strongswan-swanctl
  libstrongswan-standard-plugins xl2tpd ppp iperf3 tcpdump iptables iproute2
  iputils-ping procps kmod util-linux
  libnss3-tools libcap-ng0 libcurl3-nss libevent-core-2.1-7
  libevent-pthreads-2.1-7 libldap-2.5-0 libldns3 libnspr4 libnss3
  libunbound8 libaudit1 libpam0g libselinux1 libsystemd0
- python3-cryptography"
+ python3-cryptography faketime"
 
 case ${1:-all} in
 build) want=$BUILD ;;

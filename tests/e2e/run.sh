@@ -21,6 +21,10 @@
 #             server refuses it
 #             cleartext-noikd: the same with the server's IKE daemon not
 #             running (-s ours: l2tpd alone must still refuse it)
+#             cert, cert-libreswan: certificate authentication (direct,
+#             guest/cert.sh); cert-refused: four certificates the server
+#             must refuse, then a good one (strongSwan; ikd's log: -s ours or ikd);
+#             cert-frag: cert with the client's IKE in 200-byte fragments
 #             matrix-TOPOLOGY[-CLIENT]: TOPOLOGY[-CLIENT]-p=SET for every
 #             SET, with each client that can propose it (or only CLIENT)
 #   -s SERVER server side: guest/server-SERVER.sh (default ref = strongSwan +
@@ -62,7 +66,7 @@ IPERF=4
 LIMIT=300
 QUICK=
 APPEND=0
-usage() { sed -n '2,53p' "$0" >&2; exit 2; }
+usage() { sed -n '2,57p' "$0" >&2; exit 2; }
 while getopts "as:i:qt:h" opt; do
 	case $opt in
 	s) SERVER=$OPTARG ;;
@@ -106,6 +110,16 @@ scenario_args() {
 	cleartext-noikd)
 		[ -z "$pset" ] || { echo "cleartext-noikd takes no proposal set" >&2; return 1; }
 		echo "--topo direct --server $SERVER --cleartext --no-ikd"
+		return 0
+		;;
+	cert | cert-libreswan | cert-refused | cert-frag)
+		[ -z "$pset" ] || { echo "$base takes no proposal set" >&2; return 1; }
+		case $base in
+		cert) echo "--topo direct --client strongswan --server $SERVER --iperf 0 --quick --cert" ;;
+		cert-libreswan) echo "--topo direct --client libreswan --server $SERVER --iperf 0 --quick --cert" ;;
+		cert-refused) echo "--topo direct --client strongswan --server $SERVER --iperf 0 --quick --cert-refused" ;;
+		cert-frag) echo "--topo direct --client strongswan --server $SERVER --iperf 0 --quick --cert-frag" ;;
+		esac
 		return 0
 		;;
 	wrong-psk | wrong-psk-*) kind=--wrong-psk base=${base#wrong-psk} ;;

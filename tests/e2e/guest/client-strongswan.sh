@@ -16,10 +16,16 @@
 #   client_ike_down   take the connection down (its SAs gone); for re-dials
 #   client_set_proposal IKE ESP  propose exactly these (after client_stage)
 #   client_set_psk PSK           use this PSK instead (after client_stage)
+#   client_set_cert PKI NAME:DIR...  certificate authentication instead of
+#                     the PSK (guest/cert.sh): one connection per NAME,
+#                     DIR/clients/NAME.{crt,key}, PKI/ca.crt trusted
+#   client_set_frag BYTES        fragment every IKE message over BYTES
 # They act on lab host $CLIENT_HOST (default "client"); the restart2
 # scenario (guest/second-client.sh) runs them once more for "client2".
 
 CLIENT_HOST=${CLIENT_HOST:-client}
+# the connection client_ike_up/down use (guest/cert.sh sets another)
+CLIENT_CONN=${CLIENT_CONN:-L2TP-PSK}
 
 client_stage() {
 	"$TOPO" etc "$CLIENT_HOST" "$E2E_DIR/ref/client/etc" || return 1
@@ -41,11 +47,11 @@ client_ike_start() {
 client_ike_up() {
 	# `ipsec up` (stroke) exits 0 even when IKE failed: the scenario counts
 	# the ESP SAs afterwards.
-	in_host "$CLIENT_HOST" timeout 60 ipsec up L2TP-PSK > "$E2E_STATE/$CLIENT_HOST/ipsec-up.log" 2>&1
+	in_host "$CLIENT_HOST" timeout 60 ipsec up "$CLIENT_CONN" > "$E2E_STATE/$CLIENT_HOST/ipsec-up.log" 2>&1
 }
 
 client_ike_down() {
-	in_host "$CLIENT_HOST" timeout 20 ipsec down L2TP-PSK > "$E2E_STATE/$CLIENT_HOST/ipsec-down.log" 2>&1
+	in_host "$CLIENT_HOST" timeout 20 ipsec down "$CLIENT_CONN" > "$E2E_STATE/$CLIENT_HOST/ipsec-down.log" 2>&1
 }
 
 # the staged copies are edited before `topology up` binds them
@@ -71,6 +77,60 @@ client_set_rekey() {
 client_set_psk() {
 	sed -i "s/: PSK \".*\"/: PSK \"$1\"/" "$E2E_STATE/$CLIENT_HOST/etc/ipsec.secrets" &&
 		grep -q ": PSK \"$1\"" "$E2E_STATE/$CLIENT_HOST/etc/ipsec.secrets"
+}
+
+# Certificates: ipsec.conf and ipsec.secrets rewritten (the same
+# proposals as the PSK connection), one conn per certificate. The server
+# is known by its certificate's subject; charon sends its own certificate
+# when the server asks (CERTREQ in MM4; leftsendcert=ifasked, the
+# default), with its subject DN as ID.
+client_set_cert() { # PKI NAME:DIR...
+	_e=$E2E_STATE/$CLIENT_HOST/etc
+	_st=$E2E_STATE/$CLIENT_HOST/cert-etc
+	rm -rf "$_st"
+	mkdir -p "$_st/ipsec.d/cacerts" "$_st/ipsec.d/certs" "$_st/ipsec.d/private" || return 1
+	cp "$1/ca.crt" "$_st/ipsec.d/cacerts/e2e-ca.crt" || return 1
+	shift
+	cat > "$_e/ipsec.conf" << 'EOF'
+# the L2TP-PSK connection (ref/client/etc/ipsec.conf) with certificates
+# instead of the PSK (guest/cert.sh): one conn per client certificate
+config setup
+    uniqueids=no
+
+conn %default
+    keyexchange=ikev1
+    authby=rsasig
+    type=transport
+    left=%any
+    leftprotoport=17/1701
+    right=192.0.2.1
+    rightprotoport=17/1701
+    rightid="CN=vpn.e2e.test"
+    ike=aes256-sha1-modp1024,3des-sha1-modp1024!
+    esp=aes256-sha1,3des-sha1!
+    auto=add
+EOF
+	echo "# test-only keys of guest/cert.sh's PKI" > "$_e/ipsec.secrets"
+	for _nd in "$@"; do
+		_n=${_nd%%:*}
+		_d=${_nd#*:}
+		cp "$_d/clients/$_n.crt" "$_st/ipsec.d/certs/" &&
+			cp "$_d/clients/$_n.key" "$_st/ipsec.d/private/" || return 1
+		printf '\nconn %s\n    leftcert=%s.crt\n' "$_n" "$_n" >> "$_e/ipsec.conf"
+		echo ": RSA $_n.key" >> "$_e/ipsec.secrets"
+	done
+	chmod 600 "$_e/ipsec.secrets" "$_st/ipsec.d/private/"*
+	"$TOPO" etc "$CLIENT_HOST" "$_st"
+}
+
+# after client_set_cert: IKE fragments of at most BYTES for every message
+# (IKEv1: fragmentation=force also fragments MM1)
+client_set_frag() { # BYTES
+	_e=$E2E_STATE/$CLIENT_HOST/etc
+	sed -i 's/^conn %default$/&\n    fragmentation=force/' "$_e/ipsec.conf" &&
+		sed -i "s/^charon {\$/&\n    fragment_size = $1/" "$_e/strongswan.conf" &&
+		grep -q '^    fragmentation=force$' "$_e/ipsec.conf" &&
+		grep -q "^    fragment_size = $1\$" "$_e/strongswan.conf"
 }
 
 client_collect() {

@@ -6,7 +6,7 @@
 #                    [--client strongswan|libreswan] [--iperf SECS] [--quick]
 #                    [--proposal SET] [--cleartext | --wrong-psk | --restart]
 #                    [--rekey | --peer-dead | --wrong-password] [--no-ikd]
-#                    [--second-client]
+#                    [--second-client] [--cert | --cert-refused | --cert-frag]
 #   --topo    direct: client 192.0.2.2 <-> server 192.0.2.1 (default)
 #             nat: client 198.51.100.2 behind a MASQUERADE router (NAT-T,
 #             ESP in UDP 4500); nat-random: MASQUERADE --random
@@ -57,6 +57,16 @@
 #             (guest/wrong-password.sh): refused, the server module's
 #             session log shows it, then the right one gets the pool's
 #             first address (needs a server with server_wrong_password_check)
+#   --cert    certificate authentication instead of the PSK (issue 5,
+#             guest/cert.sh): a fresh PKI from build/vpn-pki, the server
+#             certificate-only, the client sends CN=e2e-client; the
+#             server's log must show the ISAKMP SA with that peer ID
+#   --cert-refused  --cert, and first four certificates the server must
+#             refuse (another CA, expired, revoked, subject not allowed),
+#             each with its precise log line and no kernel state, each
+#             followed by a good IKE dial (strongSwan; guest/cert.sh)
+#   --cert-frag  --cert with the client sending IKE fragments of <= 200
+#             bytes: MM5 must reach the server as several fragments
 # The client always dials with xl2tpd (LAC) + pppd offering only MS-CHAPv2.
 #
 # Checks (exit 1 if any fails): modules loaded; server ready; IKE up with
@@ -87,8 +97,11 @@ WRONG_PASSWORD=0
 QUICK=0
 PROPOSAL=
 SECOND_CLIENT=0
+CERT=0
+CERT_REFUSED=0
+CERT_FRAG=0
 usage() {
-	sed -n '5,60p' "$0" >&2
+	sed -n '5,70p' "$0" >&2
 	exit 2
 }
 while [ $# -gt 0 ]; do
@@ -105,6 +118,9 @@ while [ $# -gt 0 ]; do
 	--peer-dead) PEER_DEAD=1 ;;
 	--wrong-password) WRONG_PASSWORD=1 ;;
 	--second-client) SECOND_CLIENT=1 ;;
+	--cert) CERT=1 ;;
+	--cert-refused) CERT=1 CERT_REFUSED=1 ;;
+	--cert-frag) CERT=1 CERT_FRAG=1 ;;
 	--quick) QUICK=1 ;;
 	--proposal) PROPOSAL=${2:-}; shift ;;
 	direct | nat | nat-random) TOPOLOGY=$1 ;;
@@ -124,12 +140,15 @@ case $IPERF_SECS in '' | *[!0-9]*) usage ;; esac
 . "$E2E_GUEST/proposals.sh"
 # shellcheck source=tests/e2e/guest/wrong-password.sh
 . "$E2E_GUEST/wrong-password.sh"
+# shellcheck source=tests/e2e/guest/cert.sh
+. "$E2E_GUEST/cert.sh"
 if [ -n "$PROPOSAL" ]; then
 	why=$(proposal_client_ok "$PROPOSAL" "$CLIENT") || { echo "$why" >&2; exit 2; }
 	proposal_set "$PROPOSAL" # (the line above ran in a subshell)
 	PSET_KERNEL=$(proposal_kernel_algs "$PSET_ESP") || { echo "no kernel names for $PSET_ESP" >&2; exit 2; }
 fi
 case $((CLEARTEXT + WRONG_PSK + RESTART + REKEY + PEER_DEAD + WRONG_PASSWORD)) in 0 | 1) ;; *) usage ;; esac
+case $((CERT_REFUSED + CERT_FRAG)) in 0 | 1) ;; *) usage ;; esac
 # the second client (restart2): its own file, guest/second-client.sh
 TOPO_OPT=
 if [ "$SECOND_CLIENT" = 1 ]; then
@@ -141,7 +160,7 @@ fi
 
 mkdir -p "$E2E_OUT" "$E2E_STATE"
 : > "$METRICS"
-echo "scenario=$TOPOLOGY server=$SERVER client=$CLIENT cleartext=$CLEARTEXT wrong_psk=$WRONG_PSK restart=$RESTART wrong_password=$WRONG_PASSWORD proposal=${PROPOSAL:-default}" >> "$METRICS"
+echo "scenario=$TOPOLOGY server=$SERVER client=$CLIENT cleartext=$CLEARTEXT wrong_psk=$WRONG_PSK restart=$RESTART wrong_password=$WRONG_PASSWORD proposal=${PROPOSAL:-default} cert=$CERT cert_refused=$CERT_REFUSED cert_frag=$CERT_FRAG" >> "$METRICS"
 log "scenario: topology=$TOPOLOGY server=$SERVER client=$CLIENT iperf=${IPERF_SECS}s cleartext=$CLEARTEXT wrong_psk=$WRONG_PSK restart=$RESTART proposal=${PROPOSAL:-default}${PROPOSAL:+ ($PSET_IKE / $PSET_ESP)}"
 
 # words LIST: LIST on one line
@@ -280,6 +299,9 @@ trap finish EXIT
 server_stage || die_now "server_stage"
 client_stage || die_now "client_stage"
 [ "$SECOND_CLIENT" = 0 ] || second_client_stage || die_now "second_client_stage"
+if [ "$CERT" = 1 ]; then
+	cert_setup || die_now "certificates (guest/cert.sh)"
+fi
 if [ -n "$PROPOSAL" ]; then
 	client_set_proposal "$PSET_IKE" "$PSET_ESP" || die_now "client: cannot set proposal $PSET_IKE / $PSET_ESP"
 	log "client proposes only: IKE $PSET_IKE, ESP $PSET_ESP"
@@ -410,6 +432,8 @@ TC=$(now_cs)
 client_ike_start || exit 1
 in_host client sh -c 'exec xl2tpd -D > /run/xl2tpd.log 2>&1' &
 wait_for 15 "client xl2tpd" test -p "$E2E_STATE/client/run/xl2tpd/l2tp-control" || exit 1
+# ---- negative test: certificates the server must refuse (guest/cert.sh) ----
+[ "$CERT_REFUSED" = 1 ] && cert_refused_run
 TI=$(now_cs)
 client_ike_up || {
 	tail -n 5 "$E2E_STATE/client/ipsec-up.log" 2> /dev/null
@@ -425,6 +449,7 @@ metric ike_up_s "$IKE_UP_S"
 server_has_sas() { [ "$(esp_sa_count server)" -ge 2 ]; }
 wait_for 5 "2 ESP SAs in the server's kernel" server_has_sas || exit 1
 log "IKE up: ESP SAs in both kernels"
+[ "$CERT" = 0 ] || cert_dial_check
 
 # ---- negative test: a wrong PPP password (guest/wrong-password.sh) ----
 if [ "$WRONG_PASSWORD" = 1 ]; then
@@ -513,6 +538,9 @@ else
 	tcpdump -n -r "$PCAP" udp 2> /dev/null | awk '{ print $3 }' | sort | uniq -c |
 		sed 's/^ */  server sees udp from: /'
 fi
+
+# ---- 8b. the client's MM5 came as IKE fragments (guest/cert.sh) ----
+[ "$CERT_FRAG" = 0 ] || cert_frag_check
 
 # ---- 9. MS-CHAPv2 ----
 PPPLOG=$E2E_STATE/client/run/pppd.log

@@ -25,6 +25,8 @@
 #   server_ike_restart release the launcher: a write to the FIFO (a shell
 #                      built-in), the launcher execs ikd
 #   server_ike_ready   0 once the current instance is up
+#   server_set_cert PKI, server_cert_refused_check ...: certificates
+#                      (guest/cert.sh)
 
 SERVER_PPP_IP=203.0.113.1
 SERVER_L2TP_DROP=xfrm
@@ -195,6 +197,45 @@ ikd_checks() {
 	metric ikd_ctl_out_bytes_before_after_5_pings "$_ab/$_bb"
 	[ "$_b" -ge $((_a + 5)) ] || fail "vpnctl ipsec-sas: in-packets rose by $((_b - _a)) for 5 pings"
 	[ "$_bb" -gt "$_ab" ] || fail "vpnctl ipsec-sas: out-bytes did not rise"
+}
+
+# ---- certificates (guest/cert.sh) ----
+# server_set_cert PKI: after server_stage, the staged vpn.conf gets the
+# CA, the server certificate and key, the CRL (copied to pki/ next to
+# it, paths relative to the config file) and ike.cert_allow "CN=e2e-*";
+# the PSK goes: certificate-only. E2E_CERT_BREAK (guest/cert.sh) can
+# drop the CRL or cert_allow, or make the server trust the other CA too.
+server_set_cert() { # PKI
+	mkdir -p "$IKD_DIR/pki" &&
+		cp "$1/server.crt" "$1/crl.pem" "$IKD_DIR/pki/" &&
+		(umask 077 && cp "$1/server.key" "$IKD_DIR/pki/") || return 1
+	if cert_broken ca; then
+		cat "$1/ca.crt" "$CERT_OTHER/ca.crt" > "$IKD_DIR/pki/ca.crt" || return 1
+	else
+		cp "$1/ca.crt" "$IKD_DIR/pki/ca.crt" || return 1
+	fi
+	_crl='\n\tcrl_file = "pki/crl.pem";'
+	_allow='\n\tcert_allow = ( { subject = "CN=e2e-*"; } );'
+	cert_broken crl && _crl=
+	cert_broken allow && _allow=
+	sed -i "s|^\\tkernel = \"xfrm\";\$|&\\n\\tca_file = \"pki/ca.crt\";\\n\\tcert_file = \"pki/server.crt\";\\n\\tkey_file = \"pki/server.key\";$_crl$_allow|" \
+		"$IKD_DIR/vpn.conf" || return 1
+	grep -q 'cert_file = "pki/server.crt";' "$IKD_DIR/vpn.conf" || return 1
+	sed -i '/^ike = { psk = /d' "$IKD_DIR/secrets.conf" || return 1
+	! grep -q 'psk' "$IKD_DIR/secrets.conf" || return 1
+	cp "$IKD_DIR/vpn.conf" "$E2E_OUT/vpn.conf"
+	sed -n '/^ike = {/,/^};/p' "$IKD_DIR/vpn.conf" | sed 's/^/  server vpn.conf: /'
+}
+
+# server_cert_refused_check LINE COOKIES SUBJECT ISSUER REASON: ikd's
+# refusal line names the peer, the exchange's cookies, the certificate's
+# subject and issuer and exactly this reason
+server_cert_refused_check() {
+	case $1 in *" 192.0.2.2:"*) ;; *) fail "$3: the refusal line does not name the peer 192.0.2.2:PORT" ;; esac
+	case $1 in
+	*": certificate refused (cookies $2): subject \"$3\", issuer \"$4\": $5") ;;
+	*) fail "$3: refusal line is not 'certificate refused (cookies $2): subject \"$3\", issuer \"$4\": $5'" ;;
+	esac
 }
 
 server_collect() {

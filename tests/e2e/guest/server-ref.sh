@@ -56,6 +56,25 @@ server_info() {
 	return 0
 }
 
+# ---- certificates (guest/cert.sh), to try the clients' side against
+# the reference: charon authenticates with the server certificate, trusts
+# the CA, loads the CRL (/etc/ipsec.d/crls) and takes any subject ----
+server_set_cert() { # PKI
+	_e=$E2E_STATE/server/etc
+	_st=$E2E_STATE/server/cert-etc
+	rm -rf "$_st"
+	mkdir -p "$_st/ipsec.d/cacerts" "$_st/ipsec.d/certs" "$_st/ipsec.d/private" "$_st/ipsec.d/crls" &&
+		cp "$1/ca.crt" "$_st/ipsec.d/cacerts/e2e-ca.crt" &&
+		cp "$1/server.crt" "$_st/ipsec.d/certs/" &&
+		cp "$1/server.key" "$_st/ipsec.d/private/" &&
+		cp "$1/crl.pem" "$_st/ipsec.d/crls/e2e.crl" || return 1
+	sed -i -e 's/^conn L2TP-PSK$/conn L2TP-CERT/' -e 's/^    authby=secret$/    authby=rsasig\n    leftcert=server.crt\n    leftid="CN=vpn.e2e.test"/' \
+		"$_e/ipsec.conf" && grep -q '^    leftcert=server.crt$' "$_e/ipsec.conf" || return 1
+	echo ': RSA server.key' > "$_e/ipsec.secrets"
+	chmod 600 "$_e/ipsec.secrets"
+	"$TOPO" etc server "$_st"
+}
+
 server_collect() {
 	in_host server ipsec statusall > "$1/ipsec-statusall.txt" 2>&1
 	return 0
@@ -65,4 +84,18 @@ server_collect() {
 # the host after collecting (SIGTERM, then SIGKILL)
 server_stop() {
 	return 0
+}
+
+# cert-refused against the reference (guest/cert.sh; a try-out of the
+# client side only: charon has no cert_allow, so it accepts "intruder"
+# and the scenario fails there): charon's refusal, and the client's
+# certificate did arrive
+SERVER_CERT_LOG=$E2E_STATE/server/run/charon.log
+SERVER_CERT_REFUSED="no trusted RSA public key found for"
+SERVER_CERT_ESTABLISHED="IKE_SA L2TP-CERT\[[0-9]*\] established"
+server_cert_refused_check() { # LINE COOKIES SUBJECT ISSUER REASON
+	case $1 in *"found for '$3'"*) ;; *) fail "$3: charon's refusal names another peer: $1" ;; esac
+	grep -q "received end entity cert \"$3\"" "$SERVER_CERT_LOG" ||
+		fail "$3: the client did not send its certificate"
+	grep "$3\"\\|'$3'" "$SERVER_CERT_LOG" | sed 's/^/  server charon: /'
 }
