@@ -233,12 +233,25 @@ cert_frag_check() {
 	# lines: TS DIR NEXT_PAYLOAD EXCH ENCRYPTED [FRAG_ID NUMBER FLAGS]
 	_cfr=$(awk '$2 == "C" && $3 == 132' "$E2E_OUT/ike-packets.txt" | wc -l)
 	metric client_ike_fragments "$_cfr"
+	# the sending side: MM6 (our certificate) to a client that fragments
+	# goes out as fragments of its size (ikd/exchange.c, mirror rule)
+	_sfr=$(awk '$2 == "S" && $3 == 132 { n++; ids[$6] = 1 }
+		END { k = 0; for (i in ids) k++; printf "%d/%d\n", n, k }' \
+	    "$E2E_OUT/ike-packets.txt")
+	metric server_ike_fragments_ids "$_sfr"
+	[ "${_sfr%/*}" -ge 2 ] || fail "ikd sent no IKE fragments to a client that fragments ($_sfr)"
 	# shellcheck disable=SC2046 # four words
 	set -- $(awk '
-		# MM6: the first encrypted (or fragmented) server packet after MM4
-		$2 == "S" && mm4 && ($5 == 1 || $3 == 132) { mm6 = 1 }
-		$2 == "S" && $5 == 0 && $3 == 4 && !mm4 { mm4 = 1 } # MM4: KE first
-		mm4 && !mm6 && $2 == "C" && $3 == 132 {
+		# The server messages in order: MM2 (SA first), MM4, MM6.
+		# ikd fragments MM4 and MM6 too when the client fragments
+		# (mirror rule, ikd/exchange.c), so a new fragment ID is a new
+		# message; a resent one keeps its ID and counts once.
+		$2 == "S" && $3 == 132 { if (!($6 in sid)) { sid[$6] = 1; smsg++ } }
+		$2 == "S" && $3 == 1 && $5 == 0 && !sa { sa = 1; smsg++ }
+		$2 == "S" && $3 == 4 && $5 == 0 && !ke { ke = 1; smsg++ }
+		$2 == "S" && $3 != 132 && $5 == 1 && !enc { enc = 1; smsg++ }
+		# MM5: what the client fragments after MM4, before MM6
+		smsg == 2 && $2 == "C" && $3 == 132 {
 			n++; ids[$6] = 1; if ($7 > max) max = $7; if ($8 % 2) last = $7; seen[$7] = 1
 		}
 		END {
