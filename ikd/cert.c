@@ -191,9 +191,68 @@ load_crls(X509_STORE *store, const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: no PEM CRL in it", path);
 		return -1;
 	}
-	/* the end entity's issuer must have a CRL: fail closed */
+	/* the end entity's issuer is checked (verify_cb: if it has a CRL) */
 	X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
 	return 0;
+}
+
+/* Is there a CRL of the CA named nm in the store ctx verifies with? */
+static bool
+has_crl(X509_STORE_CTX *ctx, const X509_NAME *nm)
+{
+	STACK_OF(X509_CRL) *crls;
+	bool any;
+
+	if ((crls = X509_STORE_CTX_get1_crls(ctx, nm)) == NULL) {
+		ERR_clear_error();
+		return false;
+	}
+	any = sk_X509_CRL_num(crls) > 0;
+	sk_X509_CRL_pop_free(crls, X509_CRL_free);
+	return any;
+}
+
+/*
+ * crl_file holds CRLs of some CAs: those are checked (a missing CRL of
+ * such a CA, or an expired one, refuses); a CA with no CRL in the file is
+ * not checked for revocation (warned at start, warn_crl_coverage).
+ */
+static int
+verify_cb(int ok, X509_STORE_CTX *ctx)
+{
+	X509 *cur;
+
+	if (ok || X509_STORE_CTX_get_error(ctx) != X509_V_ERR_UNABLE_TO_GET_CRL)
+		return ok;
+	if ((cur = X509_STORE_CTX_get_current_cert(ctx)) == NULL ||
+	    has_crl(ctx, X509_get_issuer_name(cur)))
+		return 0;
+	X509_STORE_CTX_set_error(ctx, X509_V_OK);
+	return 1;
+}
+
+/* At start: name the CAs whose certificates are not revocation-checked. */
+static void
+warn_crl_coverage(X509_STORE *store, STACK_OF(X509) *cas, const char *path)
+{
+	X509_STORE_CTX *ctx;
+	char dn[IKD_DN_STR_MAX];
+	X509_NAME *nm;
+	int i;
+
+	if ((ctx = X509_STORE_CTX_new()) == NULL)
+		return;
+	if (X509_STORE_CTX_init(ctx, store, NULL, NULL) == 1)
+		for (i = 0; i < sk_X509_num(cas); i++) {
+			nm = X509_get_subject_name(sk_X509_value(cas, i));
+			if (has_crl(ctx, nm))
+				continue;
+			dn_oneline(nm, dn, sizeof(dn));
+			log_warnx("CA \"%s\" has no CRL in %s: its certificates "
+			    "are not checked for revocation", dn, path);
+		}
+	X509_STORE_CTX_free(ctx);
+	ERR_clear_error();
 }
 
 /* A store of the CAs and, if configured, the CRLs of crl_path. */
@@ -436,6 +495,8 @@ ikd_certs_load(const struct ike_conf *c, struct ikd_certs **out, char *err,
 	if ((certs->store = build_store(certs->cas, certs->crl_path,
 	    &certs->crl_st, err, errlen)) == NULL)
 		goto out;
+	if (certs->crl_path != NULL)
+		warn_crl_coverage(certs->store, certs->cas, certs->crl_path);
 	if (load_ident(certs, c->cert_file, c->key_file, err, errlen) == -1)
 		goto out;
 	for (j = 0; j < c->nserver_certs; j++)
@@ -758,6 +819,7 @@ ikd_certs_check_peer(struct ikd_certs *certs, const struct ikd_cert_in *in,
 		snprintf(res->why, sizeof(res->why), "out of memory");
 		goto out;
 	}
+	X509_STORE_CTX_set_verify_cb(vctx, verify_cb);
 	if (X509_verify_cert(vctx) != 1) {
 		e = X509_STORE_CTX_get_error(vctx);
 		x = X509_STORE_CTX_get_current_cert(vctx);

@@ -126,6 +126,13 @@ fail:
 X509_CRL *
 certgen_crl(X509 *ca, EVP_PKEY *cakey, X509 **revoked, size_t n)
 {
+	return certgen_crl_at(ca, cakey, revoked, n, -3600, 30L * 86400);
+}
+
+X509_CRL *
+certgen_crl_at(X509 *ca, EVP_PKEY *cakey, X509 **revoked, size_t n,
+    long last_s, long next_s)
+{
 	X509_CRL *crl = X509_CRL_new();
 	X509_REVOKED *r;
 	ASN1_TIME *t = ASN1_TIME_new();
@@ -135,9 +142,9 @@ certgen_crl(X509 *ca, EVP_PKEY *cakey, X509 **revoked, size_t n)
 		goto fail;
 	X509_CRL_set_version(crl, 1);
 	X509_CRL_set_issuer_name(crl, X509_get_subject_name(ca));
-	X509_gmtime_adj(t, -3600);
+	X509_gmtime_adj(t, last_s);
 	X509_CRL_set1_lastUpdate(crl, t);
-	X509_gmtime_adj(t, 30L * 86400);
+	X509_gmtime_adj(t, next_s);
 	X509_CRL_set1_nextUpdate(crl, t);
 	for (i = 0; i < n; i++) {
 		if ((r = X509_REVOKED_new()) == NULL)

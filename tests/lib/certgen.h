@@ -31,6 +31,9 @@ X509 *certgen_cert(X509 *issuer, EVP_PKEY *ikey, EVP_PKEY *key,
 
 /* A CRL of `ca` revoking the listed certificates (n may be 0). */
 X509_CRL *certgen_crl(X509 *ca, EVP_PKEY *cakey, X509 **revoked, size_t n);
+/* The same with lastUpdate/nextUpdate at now + last_s / next_s seconds. */
+X509_CRL *certgen_crl_at(X509 *ca, EVP_PKEY *cakey, X509 **revoked,
+    size_t n, long last_s, long next_s);
 
 /* Write PEM files (mode 0600 for keys); 0 or -1. Append when `append`. */
 int certgen_write_cert(const char *path, X509 *x, bool append);
