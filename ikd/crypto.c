@@ -543,6 +543,7 @@ ike_keys_new(const struct ike_p1_input *in, const struct ike_secret *skeyid)
 	memcpy(k->gxr, in->gxr, in->gxr_len);
 	k->gxr_len = in->gxr_len;
 
+	k->auth_hash = h->id;
 	if ((k->skeyid = ike_secret_copy(skeyid->p, skeyid->len)) == NULL ||
 	    (k->prf_skeyid = ike_prf_new(h->id, skeyid->p,
 	    skeyid->len)) == NULL)
@@ -593,6 +594,25 @@ size_t
 ike_keys_hash_len(const struct ike_keys *k)
 {
 	return ike_hash_len(k->hash);
+}
+
+int
+ike_keys_auth_hash(struct ike_keys *k, enum ike_hash hash)
+{
+	struct ike_prf *p;
+
+	if ((p = ike_prf_new(hash, k->skeyid->p, k->skeyid->len)) == NULL)
+		return -1;
+	ike_prf_free(k->prf_skeyid);
+	k->prf_skeyid = p;
+	k->auth_hash = hash;
+	return 0;
+}
+
+size_t
+ike_keys_auth_len(const struct ike_keys *k)
+{
+	return ike_hash_len(k->auth_hash);
 }
 
 int

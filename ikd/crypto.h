@@ -174,6 +174,7 @@ struct ike_keys {
 	struct ike_cbc *cbc;		/* keyed with ka */
 	/* private to crypto.c */
 	struct ike_prf *prf_skeyid;	/* HASH_I, HASH_R */
+	enum ike_hash auth_hash;	/* prf_skeyid's hash (ike_keys_auth_hash) */
 	struct ike_prf *prf_a;		/* HASH(1..3), informational */
 	struct ike_prf *prf_d;		/* KEYMAT */
 	uint8_t cky_i[IKE_COOKIE_LEN];
@@ -209,6 +210,16 @@ size_t ike_keys_hash_len(const struct ike_keys *keys);
  * payload bodies (generic headers excluded). Writes ike_keys_hash_len()
  * bytes to out (outlen >= that). Returns 0, or -1 (logged).
  */
+/*
+ * ECDSA (methods 9-11): HASH_I and HASH_R are computed with HMAC of the
+ * curve's hash (SHA-256/384/512) keyed with SKEYID instead of the
+ * negotiated PRF (what strongSwan does; RFC 4754 ties the hash to the
+ * method). Call after ike_keys_new; 0 or -1. ike_keys_auth_len() is then
+ * the length of HASH_I/HASH_R.
+ */
+int ike_keys_auth_hash(struct ike_keys *keys, enum ike_hash hash);
+size_t ike_keys_auth_len(const struct ike_keys *keys);
+
 int ike_hash_i(const struct ike_keys *keys, const uint8_t *sai_b,
     size_t sai_len, const uint8_t *idii_b, size_t idii_len, uint8_t *out,
     size_t outlen);

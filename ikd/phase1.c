@@ -26,6 +26,7 @@
 
 #include "ikd/cert.h"
 #include "ikd/ikd.h"
+#include "ikd/sig.h"
 #include "lib/buf.h"
 #include "lib/log.h"
 
@@ -343,7 +344,9 @@ recv_mm3(struct ike_sa *sa, const struct ikd_pkt *pkt,
 		sa->keys = ike_keys_new(&in, skeyid);
 	ike_secret_free(skeyid);
 	ike_secret_free(gxy);
-	if (sa->keys == NULL || (sa->ivs = ike_ivs_new(sa->keys)) == NULL) {
+	if (sa->keys == NULL || (sa->ivs = ike_ivs_new(sa->keys)) == NULL ||
+	    (ike_sig_auth_hash(sa->auth) != 0 && ike_keys_auth_hash(sa->keys,
+	    (enum ike_hash)ike_sig_auth_hash(sa->auth)) == -1)) {
 		mm_fail(sa, "key derivation failed");
 		return;
 	}
@@ -486,7 +489,7 @@ mm5_check_sig(struct ike_sa *sa, const struct isakmp_msg *msg,
 	struct isakmp_cert c;
 	struct isakmp_data sig;
 	uint8_t hash[IKE_HASH_MAX];
-	size_t n = 0, hlen = ike_keys_hash_len(sa->keys);
+	size_t n = 0, hlen = ike_keys_auth_len(sa->keys);
 
 	for (pl = isakmp_msg_first(msg, ISAKMP_PAYLOAD_CERT); pl != NULL &&
 	    n < IKD_CERT_MAX_PEER; pl = isakmp_msg_next(msg, pl)) {
@@ -600,7 +603,7 @@ mm6_auth(struct ike_sa *sa, struct isakmp_builder *b, const uint8_t *idr_b,
     size_t idr_len)
 {
 	uint8_t hash[IKE_HASH_MAX], sig[IKD_SIG_MAX];
-	size_t hlen = ike_keys_hash_len(sa->keys), siglen = sizeof(sig), i;
+	size_t hlen = ike_keys_auth_len(sa->keys), siglen = sizeof(sig), i;
 	struct isakmp_cert c;
 
 	if (ike_hash_r(sa->keys, sa->sai_b, sa->sai_len, idr_b, idr_len, hash,

@@ -28,6 +28,21 @@ ec_size(uint16_t method)
 	}
 }
 
+int
+ike_sig_auth_hash(uint16_t method)
+{
+	switch (method) {
+	case IKE_AUTH_ECDSA_SHA256_P256:
+		return IKE_HASH_SHA2_256;
+	case IKE_AUTH_ECDSA_SHA384_P384:
+		return IKE_HASH_SHA2_384;
+	case IKE_AUTH_ECDSA_SHA512_P521:
+		return IKE_HASH_SHA2_512;
+	default:
+		return 0;
+	}
+}
+
 uint16_t
 ike_sig_method(const EVP_PKEY *k)
 {

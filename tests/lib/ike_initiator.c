@@ -387,7 +387,11 @@ ike_ini_recv_mm4(struct ike_ini *ini, const uint8_t *p, size_t len)
 	ike_ivs_free(ini->ivs);
 	ini->ivs = NULL;
 	if ((ini->keys = ike_keys_new(&in, skeyid)) == NULL ||
-	    (ini->ivs = ike_ivs_new(ini->keys)) == NULL) {
+	    (ini->ivs = ike_ivs_new(ini->keys)) == NULL ||
+	    (ini->sig_key != NULL &&
+	    ike_sig_auth_hash(ike_sig_method(ini->sig_key)) != 0 &&
+	    ike_keys_auth_hash(ini->keys, (enum ike_hash)ike_sig_auth_hash(
+	    ike_sig_method(ini->sig_key))) == -1)) {
 		fail(ini, "key derivation failed");
 		goto out;
 	}
@@ -413,7 +417,7 @@ ike_ini_build_mm5(struct ike_ini *ini, bool initial_contact, uint8_t *out,
 
 	if (ini->keys == NULL)
 		return fail(ini, "MM5 before the keys");
-	hl = ike_keys_hash_len(ini->keys);
+	hl = ike_keys_auth_len(ini->keys);
 	/* Windows: ID_IPV4_ADDR = its own (private) address; with
 	 * certificates the subject DN */
 	memset(&id, 0, sizeof(id));
@@ -536,7 +540,7 @@ ike_ini_recv_mm6(struct ike_ini *ini, const uint8_t *p, size_t len)
 
 	if (ike_ini_open(ini, p, len, plain, &h, &msg) == -1)
 		return -1;
-	hl = ike_keys_hash_len(ini->keys);
+	hl = ike_keys_auth_len(ini->keys);
 	ini->sz.mm6_ct = len - ISAKMP_HDR_LEN;
 	if ((pl = isakmp_msg_first(&msg, ISAKMP_PAYLOAD_ID)) == NULL ||
 	    isakmp_id_parse(&pl->body, &id) != ISAKMP_OK)
