@@ -366,7 +366,7 @@ E2E_OURS_SCENARIOS += restart2
 # refuse (another CA, expired, revoked, subject not in cert_allow), and
 # MM5 arriving in 200-byte IKE fragments (tests/e2e/README.md,
 # "Certificates"). No iperf3: ~4 guests, ~4 min.
-E2E_OURS_SCENARIOS += cert cert-libreswan cert-refused cert-frag
+E2E_OURS_SCENARIOS += cert cert-libreswan cert-refused cert-frag cert-ecdsa
 
 e2e: all
 	@t0=$$(date +%s); rc=0; \

@@ -25,6 +25,8 @@
 #             guest/cert.sh); cert-refused: four certificates the server
 #             must refuse, then a good one (strongSwan; ikd's log: -s ours or ikd);
 #             cert-frag: cert with the client's IKE in 200-byte fragments
+#             cert-ecdsa: cert with an ECDSA client; the server holds an
+#             RSA and an ECDSA certificate and must use the ECDSA one
 #             matrix-TOPOLOGY[-CLIENT]: TOPOLOGY[-CLIENT]-p=SET for every
 #             SET, with each client that can propose it (or only CLIENT)
 #   -s SERVER server side: guest/server-SERVER.sh (default ref = strongSwan +
@@ -112,13 +114,14 @@ scenario_args() {
 		echo "--topo direct --server $SERVER --cleartext --no-ikd"
 		return 0
 		;;
-	cert | cert-libreswan | cert-refused | cert-frag)
+	cert | cert-libreswan | cert-refused | cert-frag | cert-ecdsa)
 		[ -z "$pset" ] || { echo "$base takes no proposal set" >&2; return 1; }
 		case $base in
 		cert) echo "--topo direct --client strongswan --server $SERVER --iperf 0 --quick --cert" ;;
 		cert-libreswan) echo "--topo direct --client libreswan --server $SERVER --iperf 0 --quick --cert" ;;
 		cert-refused) echo "--topo direct --client strongswan --server $SERVER --iperf 0 --quick --cert-refused" ;;
 		cert-frag) echo "--topo direct --client strongswan --server $SERVER --iperf 0 --quick --cert-frag" ;;
+		cert-ecdsa) echo "--topo direct --client strongswan --server $SERVER --iperf 0 --quick --cert-ecdsa" ;;
 		esac
 		return 0
 		;;

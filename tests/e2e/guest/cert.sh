@@ -38,6 +38,13 @@
 # usual dial the server's wire capture must show the client's MM5 as
 # several IKE fragments (next payload 132; cert_frag_check).
 #
+# --cert-ecdsa (strongSwan): a second PKI, pki-ec/ (init --ecdsa --cn
+# "E2E EC CA", server --ecdsa with the same names, client e2e-ec --ecdsa:
+# P-256 keys); the server trusts both CAs and holds its RSA certificate
+# (cert_file) and the ECDSA one (ike.server_certs); the client dials
+# with e2e-ec (authby=ecdsasig) and trusts only the EC CA, so the server
+# must pick its ECDSA certificate for the negotiated ECDSA method.
+#
 # E2E_CERT_BREAK (environment; to show the refusals can fail): a list of
 # ca (the server also trusts the other CA), crl (no crl_file),
 # allow (no cert_allow), time (e2e-old is made without faketime: valid).
@@ -49,6 +56,9 @@ VPN_PKI=${VPN_PKI:-$E2E_REPO/build/vpn-pki}
 CERT_SERVER_ID="CN=vpn.e2e.test"
 CERT_CA_CN="L2TP-IPsec VPN CA" # vpn-pki's default CA name
 CERT_OTHER_CN="E2E Other CA"
+CERT_EC=$E2E_STATE/pki-ec
+CERT_EC_CN="E2E EC CA"
+CERT_ECDSA=${CERT_ECDSA:-0}
 CLIENT_CONN=${CLIENT_CONN:-L2TP-PSK}
 
 cert_broken() { # WHAT: is WHAT in E2E_CERT_BREAK?
@@ -60,7 +70,7 @@ cert_broken() { # WHAT: is WHAT in E2E_CERT_BREAK?
 cert_pki_make() {
 	_t=$(now_cs)
 	[ -x "$VPN_PKI" ] || { fail "no $VPN_PKI (make first)"; return 1; }
-	rm -rf "$CERT_PKI" "$CERT_OTHER"
+	rm -rf "$CERT_PKI" "$CERT_OTHER" "$CERT_EC"
 	_l=$E2E_STATE/vpn-pki.log
 	# the test-only PKCS#12 password (Libreswan's import)
 	echo "e2e-p12-not-secret" > "$CERT_PW"
@@ -69,6 +79,13 @@ cert_pki_make() {
 			"$VPN_PKI" -d "$CERT_PKI" server --dns vpn.e2e.test --ip 192.0.2.1 &&
 			"$VPN_PKI" -d "$CERT_PKI" client e2e-client --password-file "$CERT_PW"
 	} > "$_l" 2>&1 || { fail "vpn-pki (see $_l)"; return 1; }
+	if [ "$CERT_ECDSA" = 1 ]; then
+		{
+			"$VPN_PKI" -d "$CERT_EC" init --ecdsa --cn "$CERT_EC_CN" &&
+				"$VPN_PKI" -d "$CERT_EC" server --ecdsa --dns vpn.e2e.test --ip 192.0.2.1 &&
+				"$VPN_PKI" -d "$CERT_EC" client e2e-ec --ecdsa --password-file "$CERT_PW"
+		} >> "$_l" 2>&1 || { fail "vpn-pki --ecdsa (see $_l)"; return 1; }
+	fi
 	if [ "$1" = 1 ]; then
 		_ft="faketime 2020-01-01"
 		cert_broken time && _ft=
@@ -99,15 +116,21 @@ cert_setup() {
 	cert_pki_make "$CERT_REFUSED" || return 1
 	server_set_cert "$CERT_PKI" || { fail "server_set_cert"; return 1; }
 	_names="e2e-client:$CERT_PKI"
+	_trust=$CERT_PKI
+	CLIENT_CONN=e2e-client
 	[ "$CERT_REFUSED" = 0 ] || _names="$_names e2e-other:$CERT_OTHER e2e-old:$CERT_PKI e2e-revoked:$CERT_PKI intruder:$CERT_PKI"
+	if [ "$CERT_ECDSA" = 1 ]; then
+		_names="e2e-ec:$CERT_EC"
+		_trust=$CERT_EC
+		CLIENT_CONN=e2e-ec
+	fi
 	# shellcheck disable=SC2086 # NAME:DIR words
-	client_set_cert "$CERT_PKI" $_names || { fail "client_set_cert"; return 1; }
+	client_set_cert "$_trust" $_names || { fail "client_set_cert"; return 1; }
 	if [ "$CERT_FRAG" = 1 ]; then
 		command -v client_set_frag > /dev/null 2>&1 || { fail "client $CLIENT cannot force IKE fragments"; return 1; }
 		client_set_frag 200 || { fail "client_set_frag"; return 1; }
 	fi
-	CLIENT_CONN=e2e-client
-	log "certificates: server $CERT_SERVER_ID, client CN=e2e-client${E2E_CERT_BREAK:+ (E2E_CERT_BREAK: $E2E_CERT_BREAK)}"
+	log "certificates: server $CERT_SERVER_ID, client CN=$CLIENT_CONN${E2E_CERT_BREAK:+ (E2E_CERT_BREAK: $E2E_CERT_BREAK)}"
 }
 
 # ---- --cert-refused ----
@@ -278,8 +301,15 @@ cert_dial_check() {
 	if [ -n "${SERVER_IKE_LOG:-}" ]; then
 		_l=$(grep 'ISAKMP SA established' "$SERVER_IKE_LOG" | tail -n 1)
 		metric server_isakmp_sa "${_l#*ISAKMP SA established: }"
-		case $_l in *"peer ID CN=e2e-client, certificate \"CN=e2e-client\" from \"CN=$CERT_CA_CN\","*) ;; *) fail "the server's ISAKMP SA is not with peer ID CN=e2e-client, certificate from CN=$CERT_CA_CN" ;; esac
+		_ca=$CERT_CA_CN
+		[ "$CERT_ECDSA" = 0 ] || _ca=$CERT_EC_CN
+		case $_l in *"peer ID CN=$CLIENT_CONN, certificate \"CN=$CLIENT_CONN\" from \"CN=$_ca\","*) ;; *) fail "the server's ISAKMP SA is not with peer ID CN=$CLIENT_CONN, certificate from CN=$_ca" ;; esac
 		case $_l in *" psk "*) fail "the server's ISAKMP SA was authenticated with a PSK" ;; esac
+		if [ "$CERT_ECDSA" = 1 ]; then
+			# ECDSA P-256 (RFC 4754), and our ECDSA certificate: the
+			# client trusts only the EC CA, so it verified that one
+			case $_l in *" ecdsa256 "*) ;; *) fail "the server's ISAKMP SA is not ECDSA P-256 (ecdsa256)" ;; esac
+		fi
 	else
 		_c=$E2E_STATE/server/run/charon.log
 		grep -q "authentication of 'CN=e2e-client' with RSA.* successful" "$_c" ||

@@ -116,8 +116,14 @@ EOF
 		_d=${_nd#*:}
 		cp "$_d/clients/$_n.crt" "$_st/ipsec.d/certs/" &&
 			cp "$_d/clients/$_n.key" "$_st/ipsec.d/private/" || return 1
-		printf '\nconn %s\n    leftcert=%s.crt\n' "$_n" "$_n" >> "$_e/ipsec.conf"
-		echo ": RSA $_n.key" >> "$_e/ipsec.secrets"
+		# an ECDSA key signs with authby=ecdsasig (RFC 4754 methods)
+		if openssl pkey -in "$_d/clients/$_n.key" -noout -text 2> /dev/null | grep -q 'ASN1 OID'; then
+			printf '\nconn %s\n    leftcert=%s.crt\n    authby=ecdsasig\n' "$_n" "$_n" >> "$_e/ipsec.conf"
+			echo ": ECDSA $_n.key" >> "$_e/ipsec.secrets"
+		else
+			printf '\nconn %s\n    leftcert=%s.crt\n' "$_n" "$_n" >> "$_e/ipsec.conf"
+			echo ": RSA $_n.key" >> "$_e/ipsec.secrets"
+		fi
 	done
 	chmod 600 "$_e/ipsec.secrets" "$_st/ipsec.d/private/"*
 	"$TOPO" etc "$CLIENT_HOST" "$_st"

@@ -6,7 +6,8 @@
 #                    [--client strongswan|libreswan] [--iperf SECS] [--quick]
 #                    [--proposal SET] [--cleartext | --wrong-psk | --restart]
 #                    [--rekey | --peer-dead | --wrong-password] [--no-ikd]
-#                    [--second-client] [--cert | --cert-refused | --cert-frag]
+#                    [--second-client] [--cert | --cert-refused | --cert-frag |
+#                    --cert-ecdsa]
 #   --topo    direct: client 192.0.2.2 <-> server 192.0.2.1 (default)
 #             nat: client 198.51.100.2 behind a MASQUERADE router (NAT-T,
 #             ESP in UDP 4500); nat-random: MASQUERADE --random
@@ -67,6 +68,9 @@
 #             followed by a good IKE dial (strongSwan; guest/cert.sh)
 #   --cert-frag  --cert with the client sending IKE fragments of <= 200
 #             bytes: MM5 must reach the server as several fragments
+#   --cert-ecdsa  --cert with an ECDSA (P-256) client certificate from a
+#             second CA; the server has an RSA and an ECDSA certificate
+#             (ike.server_certs) and must answer with the ECDSA one
 # The client always dials with xl2tpd (LAC) + pppd offering only MS-CHAPv2.
 #
 # Checks (exit 1 if any fails): modules loaded; server ready; IKE up with
@@ -100,8 +104,9 @@ SECOND_CLIENT=0
 CERT=0
 CERT_REFUSED=0
 CERT_FRAG=0
+CERT_ECDSA=0
 usage() {
-	sed -n '5,70p' "$0" >&2
+	sed -n '5,74p' "$0" >&2
 	exit 2
 }
 while [ $# -gt 0 ]; do
@@ -121,6 +126,7 @@ while [ $# -gt 0 ]; do
 	--cert) CERT=1 ;;
 	--cert-refused) CERT=1 CERT_REFUSED=1 ;;
 	--cert-frag) CERT=1 CERT_FRAG=1 ;;
+	--cert-ecdsa) CERT=1 CERT_ECDSA=1 ;;
 	--quick) QUICK=1 ;;
 	--proposal) PROPOSAL=${2:-}; shift ;;
 	direct | nat | nat-random) TOPOLOGY=$1 ;;
@@ -148,7 +154,7 @@ if [ -n "$PROPOSAL" ]; then
 	PSET_KERNEL=$(proposal_kernel_algs "$PSET_ESP") || { echo "no kernel names for $PSET_ESP" >&2; exit 2; }
 fi
 case $((CLEARTEXT + WRONG_PSK + RESTART + REKEY + PEER_DEAD + WRONG_PASSWORD)) in 0 | 1) ;; *) usage ;; esac
-case $((CERT_REFUSED + CERT_FRAG)) in 0 | 1) ;; *) usage ;; esac
+case $((CERT_REFUSED + CERT_FRAG + CERT_ECDSA)) in 0 | 1) ;; *) usage ;; esac
 # the second client (restart2): its own file, guest/second-client.sh
 TOPO_OPT=
 if [ "$SECOND_CLIENT" = 1 ]; then
@@ -160,7 +166,7 @@ fi
 
 mkdir -p "$E2E_OUT" "$E2E_STATE"
 : > "$METRICS"
-echo "scenario=$TOPOLOGY server=$SERVER client=$CLIENT cleartext=$CLEARTEXT wrong_psk=$WRONG_PSK restart=$RESTART wrong_password=$WRONG_PASSWORD proposal=${PROPOSAL:-default} cert=$CERT cert_refused=$CERT_REFUSED cert_frag=$CERT_FRAG" >> "$METRICS"
+echo "scenario=$TOPOLOGY server=$SERVER client=$CLIENT cleartext=$CLEARTEXT wrong_psk=$WRONG_PSK restart=$RESTART wrong_password=$WRONG_PASSWORD proposal=${PROPOSAL:-default} cert=$CERT cert_refused=$CERT_REFUSED cert_frag=$CERT_FRAG cert_ecdsa=$CERT_ECDSA" >> "$METRICS"
 log "scenario: topology=$TOPOLOGY server=$SERVER client=$CLIENT iperf=${IPERF_SECS}s cleartext=$CLEARTEXT wrong_psk=$WRONG_PSK restart=$RESTART proposal=${PROPOSAL:-default}${PROPOSAL:+ ($PSET_IKE / $PSET_ESP)}"
 
 # words LIST: LIST on one line

@@ -211,6 +211,12 @@ server_set_cert() { # PKI
 		(umask 077 && cp "$1/server.key" "$IKD_DIR/pki/") || return 1
 	if cert_broken ca; then
 		cat "$1/ca.crt" "$CERT_OTHER/ca.crt" > "$IKD_DIR/pki/ca.crt" || return 1
+	elif [ "${CERT_ECDSA:-0}" = 1 ]; then
+		# both CAs; our ECDSA certificate next to the RSA one
+		cat "$1/ca.crt" "$CERT_EC/ca.crt" > "$IKD_DIR/pki/ca.crt" &&
+			mkdir -p "$IKD_DIR/pki-ec" &&
+			cp "$CERT_EC/server.crt" "$IKD_DIR/pki-ec/" &&
+			(umask 077 && cp "$CERT_EC/server.key" "$IKD_DIR/pki-ec/") || return 1
 	else
 		cp "$1/ca.crt" "$IKD_DIR/pki/ca.crt" || return 1
 	fi
@@ -218,6 +224,8 @@ server_set_cert() { # PKI
 	_allow='\n\tcert_allow = ( { subject = "CN=e2e-*"; } );'
 	cert_broken crl && _crl=
 	cert_broken allow && _allow=
+	[ "${CERT_ECDSA:-0}" = 0 ] ||
+		_allow="$_allow"'\n\tserver_certs = ( { cert_file = "pki-ec/server.crt"; key_file = "pki-ec/server.key"; } );'
 	sed -i "s|^\\tkernel = \"xfrm\";\$|&\\n\\tca_file = \"pki/ca.crt\";\\n\\tcert_file = \"pki/server.crt\";\\n\\tkey_file = \"pki/server.key\";$_crl$_allow|" \
 		"$IKD_DIR/vpn.conf" || return 1
 	grep -q 'cert_file = "pki/server.crt";' "$IKD_DIR/vpn.conf" || return 1
