@@ -160,9 +160,9 @@ ike_sa_rec(const struct ike_sa *sa, struct ctl_rec *r)
 	cookies_str(sa->icookie, sa->rcookie, ck, sizeof(ck));
 	ctl_rec_init(r, "ike-sa");
 	ctl_rec_add(r, "id", "ike#%u", sa->serial);
-	ctl_rec_add(r, "peer", "%s", ikd_addr_str(&sa->path.remote, true, a,
+	ctl_rec_add(r, "peer", "%s", sa_str(&sa->path.remote, true, a,
 	    sizeof(a)));
-	ctl_rec_add(r, "local", "%s", ikd_addr_str(&sa->path.local, true, a,
+	ctl_rec_add(r, "local", "%s", sa_str(&sa->path.local, true, a,
 	    sizeof(a)));
 	ctl_rec_add(r, "state", "%s", ike_sa_state_name(sa->state));
 	ctl_rec_add(r, "nat", "%s", sa->peer_natted || sa->local_natted ?
@@ -187,7 +187,7 @@ child_rec(const struct ike_child *ch, const char *kind, struct ctl_rec *r)
 	cookies_str(ch->icookie, ch->rcookie, ck, sizeof(ck));
 	ctl_rec_init(r, kind);
 	ctl_rec_add(r, "id", "esp#%u", ch->serial);
-	ctl_rec_add(r, "peer", "%s", ikd_addr_str(&ch->path.remote, true, a,
+	ctl_rec_add(r, "peer", "%s", sa_str(&ch->path.remote, true, a,
 	    sizeof(a)));
 	ctl_rec_add(r, "ike", "ike#%u", ch->ike_serial);
 	ctl_rec_add(r, "cookies", "%s", ck);
@@ -262,9 +262,9 @@ ipsec_sa_rec(struct ikd *ctx, const struct ike_child *ch, struct ctl_rec *r)
 static bool
 child_matches(const struct ike_child *ch, const struct ctl_req *q)
 {
-	if (!ikd_addr_eq(&ch->path.remote, &q->addr, false))
+	if (!sa_equal(&ch->path.remote, &q->addr, false))
 		return false;
-	return q->port == 0 || ikd_addr_port(&ch->path.remote) == q->port ||
+	return q->port == 0 || sa_port(&ch->path.remote) == q->port ||
 	    ch->l2tp_port == q->port || ch->l2tp_port == 0;
 }
 
@@ -273,9 +273,9 @@ sa_matches(const struct ike_sa *sa, const struct ctl_req *q)
 {
 	const struct ike_child *ch;
 
-	if (!ikd_addr_eq(&sa->path.remote, &q->addr, false))
+	if (!sa_equal(&sa->path.remote, &q->addr, false))
 		return false;
-	if (q->port == 0 || ikd_addr_port(&sa->path.remote) == q->port)
+	if (q->port == 0 || sa_port(&sa->path.remote) == q->port)
 		return true;
 	TAILQ_FOREACH(ch, &sa->ikd->children, link)
 		if (ch->sa == sa && child_matches(ch, q))

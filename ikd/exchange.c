@@ -636,7 +636,7 @@ input_dgram(struct ikd *ctx, const struct ikd_pkt *pkt)
 	char src[IKD_TAG_MAX];
 	enum isakmp_err err;
 
-	ikd_addr_str(&pkt->path.remote, true, src, sizeof(src));
+	sa_str(&pkt->path.remote, true, src, sizeof(src));
 	rbuf_init(&r, pkt->data, pkt->len);
 	if ((err = isakmp_hdr_parse(&r, &h)) != ISAKMP_OK) {
 		ikd_peer_error(ctx, src, "bad ISAKMP header: %s (%zu bytes)",

@@ -19,9 +19,9 @@
 #include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/log.h"
+#include "lib/sockaddr.h"
 
-#define PEER_STR_LEN	(INET6_ADDRSTRLEN + 8)
-#define TAG_LEN		(PEER_STR_LEN + 64)
+#define TAG_LEN		(SA_STR_LEN + 64)
 
 struct frag_slot {
 	bool used;
@@ -118,57 +118,18 @@ frag_msg_parse(const uint8_t *p, size_t len, struct frag_msg *m)
 	return ISAKMP_OK;
 }
 
-/* Address and port of a sockaddr for logs ("?" if neither v4 nor v6). */
-static void
-peer_str(const struct sockaddr_storage *ss, char *buf, size_t len)
-{
-	char a[INET6_ADDRSTRLEN];
-	const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
-	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
-
-	if (ss->ss_family == AF_INET &&
-	    inet_ntop(AF_INET, &s4->sin_addr, a, sizeof(a)) != NULL)
-		snprintf(buf, len, "%s:%u", a, ntohs(s4->sin_port));
-	else if (ss->ss_family == AF_INET6 &&
-	    inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a)) != NULL)
-		snprintf(buf, len, "[%s]:%u", a, ntohs(s6->sin6_port));
-	else
-		snprintf(buf, len, "?");
-}
-
 /* "frag 192.0.2.5:500 icookie/rcookie id 7": the log tag of a message. */
 static void
 make_tag(char *buf, size_t len, const struct sockaddr_storage *peer,
     const uint8_t *ic, const uint8_t *rc, uint16_t id)
 {
-	char ps[PEER_STR_LEN];
+	char ps[SA_STR_LEN];
 
-	peer_str(peer, ps, sizeof(ps));
+	sa_str(peer, true, ps, sizeof(ps));
 	snprintf(buf, len, "frag %s %02x%02x%02x%02x%02x%02x%02x%02x/"
 	    "%02x%02x%02x%02x%02x%02x%02x%02x id %u", ps,
 	    ic[0], ic[1], ic[2], ic[3], ic[4], ic[5], ic[6], ic[7],
 	    rc[0], rc[1], rc[2], rc[3], rc[4], rc[5], rc[6], rc[7], id);
-}
-
-/* Same family, address and port (other families: never equal). */
-static bool
-peer_eq(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
-{
-	const struct sockaddr_in *a4 = (const struct sockaddr_in *)a;
-	const struct sockaddr_in *b4 = (const struct sockaddr_in *)b;
-	const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)a;
-	const struct sockaddr_in6 *b6 = (const struct sockaddr_in6 *)b;
-
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET)
-		return a4->sin_port == b4->sin_port &&
-		    a4->sin_addr.s_addr == b4->sin_addr.s_addr;
-	if (a->ss_family == AF_INET6)
-		return a6->sin6_port == b6->sin6_port &&
-		    memcmp(&a6->sin6_addr, &b6->sin6_addr,
-		    sizeof(a6->sin6_addr)) == 0;
-	return false;
 }
 
 struct frag_table *
@@ -309,7 +270,7 @@ slot_get(struct frag_table *t, const struct sockaddr_storage *peer,
 				free_slot = s;
 			continue;
 		}
-		if (!peer_eq(&s->peer, peer))
+		if (!sa_equal(&s->peer, peer, true))
 			continue;
 		if (s->id == m->frag.id &&
 		    memcmp(s->icookie, m->hdr.icookie, ISAKMP_COOKIE_LEN) == 0)
@@ -422,11 +383,11 @@ frag_recv(struct frag_table *t, const struct sockaddr_storage *peer,
 	*outlen = 0;
 	frag_expire(t);
 	if ((e = frag_msg_parse(p, len, &m)) != ISAKMP_OK) {
-		char ps[PEER_STR_LEN];
+		char ps[SA_STR_LEN];
 
 		t->stats.dropped[FRAG_DROP_MALFORMED]++;
 		if (log_ratelimit_ok(&t->malformed_rl, 10, 10, &suppressed)) {
-			peer_str(peer, ps, sizeof(ps));
+			sa_str(peer, true, ps, sizeof(ps));
 			log_info("frag %s: dropping malformed fragment "
 			    "(%zu bytes): %s (%u suppressed)", ps, len,
 			    isakmp_err_name(e), suppressed);

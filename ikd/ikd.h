@@ -30,6 +30,7 @@
 #include "ikd/xfrm.h"
 #include "conf/conf.h"
 #include "lib/log.h"
+#include "lib/sockaddr.h"
 
 struct event_base;
 struct ev_timer;
@@ -337,14 +338,6 @@ void ikd_shutdown(struct ikd *ctx, bool notify);
 const char *ike_sa_state_name(enum ike_sa_state);
 const char *ike_qm_state_name(enum ike_qm_state);
 const char *ikd_client_name(enum ikd_client);
-/* "192.0.2.5:4500" into buf. */
-const char *ikd_addr_str(const struct sockaddr_storage *ss, bool port,
-    char *buf, size_t len);
-/* Same address (and port, if ports) of two sockaddrs. */
-bool ikd_addr_eq(const struct sockaddr_storage *a,
-    const struct sockaddr_storage *b, bool ports);
-/* Port (host order) of a sockaddr, 0 if none. */
-uint16_t ikd_addr_port(const struct sockaddr_storage *ss);
 /*
  * A new ISAKMP SA for an MM1 from pkt with the initiator cookie icky,
  * with a fresh random responder cookie, in state MM_R1, linked into the

@@ -176,7 +176,7 @@ open_sock(struct ikd_net *net, struct xfrm_backend *xb,
 	    sizeof(on))) == -1)
 		goto fail;
 	if (bind(fd, (struct sockaddr *)&s->bound, ss_len(&s->bound)) == -1) {
-		log_warn("bind %s", ikd_addr_str(&s->bound, true, a,
+		log_warn("bind %s", sa_str(&s->bound, true, a,
 		    sizeof(a)));
 		goto fail_logged;
 	}
@@ -191,11 +191,11 @@ open_sock(struct ikd_net *net, struct xfrm_backend *xb,
 		goto fail_logged;
 	s->fd = fd;
 	net->nsock++;
-	log_info("listening on %s%s", ikd_addr_str(&s->bound, true, a,
+	log_info("listening on %s%s", sa_str(&s->bound, true, a,
 	    sizeof(a)), natt ? " (NAT-T)" : "");
 	return 0;
 fail:
-	log_warn("socket option on %s", ikd_addr_str(&s->bound, true, a,
+	log_warn("socket option on %s", sa_str(&s->bound, true, a,
 	    sizeof(a)));
 fail_logged:
 	close(fd);
@@ -295,13 +295,13 @@ ikd_net_send(void *arg, const struct ikd_path *path, const uint8_t *msg,
 		    net->socks[i].family != path->local.ss_family)
 			continue;
 		if (net->socks[i].wildcard ||
-		    ikd_addr_eq(&net->socks[i].bound, &path->local, false)) {
+		    sa_equal(&net->socks[i].bound, &path->local, false)) {
 			s = &net->socks[i];
 			break;
 		}
 	}
 	if (s == NULL) {
-		log_warnx("no socket to send from %s", ikd_addr_str(
+		log_warnx("no socket to send from %s", sa_str(
 		    &path->local, true, a, sizeof(a)));
 		return -1;
 	}
@@ -349,7 +349,7 @@ ikd_net_send(void *arg, const struct ikd_path *path, const uint8_t *msg,
 		}
 	}
 	if (sendmsg(s->fd, &m, 0) == -1) {
-		log_warn("sendmsg to %s", ikd_addr_str(&to, true, a,
+		log_warn("sendmsg to %s", sa_str(&to, true, a,
 		    sizeof(a)));
 		return -1;
 	}

@@ -541,8 +541,8 @@ fill_sa_req(struct ike_qm *qm, bool in, struct xfrm_sa_req *r)
 	/* RFC 3948: ESP in UDP with the ports as on the wire */
 	if (qm->udp_encap) {
 		r->encap = true;
-		r->encap_sport = in ? ikd_addr_port(re) : ikd_addr_port(lo);
-		r->encap_dport = in ? ikd_addr_port(lo) : ikd_addr_port(re);
+		r->encap_sport = in ? sa_port(re) : sa_port(lo);
+		r->encap_dport = in ? sa_port(lo) : sa_port(re);
 	}
 	r->replay_window = XFRM_REPLAY_MAX;
 	r->hard_secs = qm->life_seconds;

@@ -122,69 +122,8 @@ ikd_client_name(enum ikd_client c)
 	return "unknown";
 }
 
-const char *
-ikd_addr_str(const struct sockaddr_storage *ss, bool port, char *buf,
-    size_t len)
-{
-	char a[INET6_ADDRSTRLEN];
-	const struct sockaddr_in *s4;
-	const struct sockaddr_in6 *s6;
 
-	if (ss->ss_family == AF_INET) {
-		s4 = (const struct sockaddr_in *)(const void *)ss;
-		inet_ntop(AF_INET, &s4->sin_addr, a, sizeof(a));
-		if (port)
-			snprintf(buf, len, "%s:%u", a, ntohs(s4->sin_port));
-		else
-			snprintf(buf, len, "%s", a);
-	} else if (ss->ss_family == AF_INET6) {
-		s6 = (const struct sockaddr_in6 *)(const void *)ss;
-		inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a));
-		if (port)
-			snprintf(buf, len, "[%s]:%u", a, ntohs(s6->sin6_port));
-		else
-			snprintf(buf, len, "%s", a);
-	} else
-		snprintf(buf, len, "?");
-	return buf;
-}
 
-bool
-ikd_addr_eq(const struct sockaddr_storage *a,
-    const struct sockaddr_storage *b, bool ports)
-{
-	const struct sockaddr_in *a4, *b4;
-	const struct sockaddr_in6 *a6, *b6;
-
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET) {
-		a4 = (const struct sockaddr_in *)(const void *)a;
-		b4 = (const struct sockaddr_in *)(const void *)b;
-		return a4->sin_addr.s_addr == b4->sin_addr.s_addr &&
-		    (!ports || a4->sin_port == b4->sin_port);
-	}
-	if (a->ss_family == AF_INET6) {
-		a6 = (const struct sockaddr_in6 *)(const void *)a;
-		b6 = (const struct sockaddr_in6 *)(const void *)b;
-		return memcmp(&a6->sin6_addr, &b6->sin6_addr,
-		    sizeof(a6->sin6_addr)) == 0 &&
-		    (!ports || a6->sin6_port == b6->sin6_port);
-	}
-	return false;
-}
-
-uint16_t
-ikd_addr_port(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET)
-		return ntohs(((const struct sockaddr_in *)(const void *)ss)->
-		    sin_port);
-	if (ss->ss_family == AF_INET6)
-		return ntohs(((const struct sockaddr_in6 *)(const void *)ss)->
-		    sin6_port);
-	return 0;
-}
 
 static size_t
 bucket_of(const uint8_t *icky)
@@ -198,7 +137,7 @@ sa_make_tag(struct ike_sa *sa)
 	char a[IKD_TAG_MAX];
 
 	snprintf(sa->tag, sizeof(sa->tag), "ike#%u %s", sa->serial,
-	    ikd_addr_str(&sa->path.remote, true, a, sizeof(a)));
+	    sa_str(&sa->path.remote, true, a, sizeof(a)));
 }
 
 static void
@@ -224,7 +163,7 @@ half_open_from(struct ikd *ctx, const struct sockaddr_storage *remote)
 
 	TAILQ_FOREACH(sa, &ctx->sas, link)
 		if (sa->counted_half_open &&
-		    ikd_addr_eq(&sa->path.remote, remote, false))
+		    sa_equal(&sa->path.remote, remote, false))
 			n++;
 	return n;
 }
@@ -240,7 +179,7 @@ ike_sa_new(struct ikd *ctx, const struct ikd_pkt *pkt, const uint8_t *icky)
 	    half_open_from(ctx, &pkt->path.remote) >=
 	    ctx->conf->ike.max_half_open_per_peer) {
 		ctx->ctr.half_open_refused++;
-		ikd_peer_error(ctx, ikd_addr_str(&pkt->path.remote, true, a,
+		ikd_peer_error(ctx, sa_str(&pkt->path.remote, true, a,
 		    sizeof(a)), "MM1 refused: half-open limit (%zu total)",
 		    ctx->half_open);
 		return NULL;
@@ -335,7 +274,7 @@ ike_sa_lookup_mm1(struct ikd *ctx, const uint8_t *icky,
 
 	TAILQ_FOREACH(sa, &ctx->buckets[bucket_of(icky)], hlink)
 		if (memcmp(sa->icookie, icky, ISAKMP_COOKIE_LEN) == 0 &&
-		    ikd_addr_eq(&sa->path.remote, remote, false))
+		    sa_equal(&sa->path.remote, remote, false))
 			return sa;
 	return NULL;
 }
@@ -357,11 +296,11 @@ ike_sa_rebind(struct ike_sa *sa, const struct ikd_path *path)
 {
 	char was[IKD_TAG_MAX];
 
-	if (ikd_addr_eq(&sa->path.remote, &path->remote, true) &&
-	    ikd_addr_eq(&sa->path.local, &path->local, true) &&
+	if (sa_equal(&sa->path.remote, &path->remote, true) &&
+	    sa_equal(&sa->path.local, &path->local, true) &&
 	    sa->path.natt == path->natt)
 		return;
-	ikd_addr_str(&sa->path.remote, true, was, sizeof(was));
+	sa_str(&sa->path.remote, true, was, sizeof(was));
 	sa->path = *path;
 	sa_make_tag(sa);
 	/* RFC 3947 4: the peer floated (to 4500) or its NAT mapping moved */
@@ -539,7 +478,7 @@ ike_child_lookup_out(struct ikd *ctx, const struct ike_sa *sa, uint32_t spi)
 	 */
 	TAILQ_FOREACH(ch, &ctx->children, link)
 		if (ch->spi_out == spi && (ch->sa == sa ||
-		    (ikd_addr_eq(&ch->path.remote, &sa->path.remote, false) &&
+		    (sa_equal(&ch->path.remote, &sa->path.remote, false) &&
 		    ch->idi_len == sa->idi_len &&
 		    memcmp(ch->idi, sa->idi, sa->idi_len) == 0)))
 			return ch;
@@ -557,7 +496,7 @@ ike_sa_initial_contact(struct ike_sa *sa)
 	for (ch = TAILQ_FIRST(&ctx->children); ch != NULL; ch = cn) {
 		cn = TAILQ_NEXT(ch, link);
 		if (ch->sa == sa ||
-		    !ikd_addr_eq(&ch->path.remote, &sa->path.remote, false) ||
+		    !sa_equal(&ch->path.remote, &sa->path.remote, false) ||
 		    ch->idi_len != sa->idi_len ||
 		    memcmp(ch->idi, sa->idi, sa->idi_len) != 0)
 			continue;
@@ -567,7 +506,7 @@ ike_sa_initial_contact(struct ike_sa *sa)
 	for (o = TAILQ_FIRST(&ctx->sas); o != NULL; o = on) {
 		on = TAILQ_NEXT(o, link);
 		if (o == sa || o->state != IKE_SA_ESTABLISHED ||
-		    !ikd_addr_eq(&o->path.remote, &sa->path.remote, false) ||
+		    !sa_equal(&o->path.remote, &sa->path.remote, false) ||
 		    o->idi_len != sa->idi_len ||
 		    memcmp(o->idi, sa->idi, sa->idi_len) != 0)
 			continue;

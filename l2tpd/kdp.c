@@ -26,6 +26,7 @@
 #include "l2tpd/kdp.h"
 #include "lib/buf.h"
 #include "lib/log.h"
+#include "lib/sockaddr.h"
 #include "lib/nl.h"
 
 /* RFC 2661 3.1: T bit, version field of the first 16 bits. */
@@ -133,59 +134,6 @@ kdp_sa_len(const struct sockaddr_storage *ss)
 		return sizeof(struct sockaddr_in6);
 	}
 	return 0;
-}
-
-static uint16_t
-kdp_sa_port(const struct sockaddr_storage *ss)
-{
-	const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
-	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
-
-	if (ss->ss_family == AF_INET)
-		return ntohs(sin->sin_port);
-	if (ss->ss_family == AF_INET6)
-		return ntohs(sin6->sin6_port);
-	return 0;
-}
-
-/* "192.0.2.2:1701", "[2001:db8::2]:1701" */
-static const char *
-kdp_sa_ntop(const struct sockaddr_storage *ss, char *buf, size_t len)
-{
-	const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
-	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
-	char a[INET6_ADDRSTRLEN];
-
-	if (ss->ss_family == AF_INET &&
-	    inet_ntop(AF_INET, &sin->sin_addr, a, sizeof(a)) != NULL)
-		snprintf(buf, len, "%s:%u", a, ntohs(sin->sin_port));
-	else if (ss->ss_family == AF_INET6 &&
-	    inet_ntop(AF_INET6, &sin6->sin6_addr, a, sizeof(a)) != NULL)
-		snprintf(buf, len, "[%s]:%u", a, ntohs(sin6->sin6_port));
-	else
-		snprintf(buf, len, "?");
-	return buf;
-}
-
-/* Same family, address and port (scope and flow label ignored). */
-static bool
-kdp_sa_equal(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
-{
-	const struct sockaddr_in *a4 = (const struct sockaddr_in *)a;
-	const struct sockaddr_in *b4 = (const struct sockaddr_in *)b;
-	const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)a;
-	const struct sockaddr_in6 *b6 = (const struct sockaddr_in6 *)b;
-
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET)
-		return a4->sin_port == b4->sin_port &&
-		    a4->sin_addr.s_addr == b4->sin_addr.s_addr;
-	if (a->ss_family == AF_INET6)
-		return a6->sin6_port == b6->sin6_port &&
-		    memcmp(&a6->sin6_addr, &b6->sin6_addr,
-		    sizeof(a6->sin6_addr)) == 0;
-	return false;
 }
 
 /*
@@ -569,7 +517,7 @@ kdp_listen_socket(const struct sockaddr_storage *local)
 	socklen_t len = kdp_sa_len(local);
 	int fd, on = 1, saved;
 
-	kdp_sa_ntop(local, a, sizeof(a));
+	sa_str(local, true, a, sizeof(a));
 	if (len == 0) {
 		log_warnx("kernel: listening socket: bad address family %u",
 		    local->ss_family);
@@ -624,15 +572,15 @@ kdp_tunnel_new(struct kdp *k, const struct kdp_tunnel_cfg *cfg)
 	t->cfg = *cfg;
 	t->fd = t->mgmt_fd = -1;
 	LIST_INIT(&t->sessions);
-	kdp_sa_ntop(&cfg->peer, peer, sizeof(peer));
-	kdp_sa_ntop(&cfg->local, local, sizeof(local));
+	sa_str(&cfg->peer, true, peer, sizeof(peer));
+	sa_str(&cfg->local, true, local, sizeof(local));
 	snprintf(t->tag, sizeof(t->tag), "tun %u/%u %s", cfg->tunnel_id,
 	    cfg->peer_tunnel_id, peer);
 
 	len = kdp_sa_len(&cfg->peer);
 	if (cfg->tunnel_id == 0 || cfg->peer_tunnel_id == 0 || len == 0 ||
 	    cfg->local.ss_family != cfg->peer.ss_family ||
-	    kdp_sa_port(&cfg->peer) == 0) {
+	    sa_port(&cfg->peer) == 0) {
 		logt_warnx(t->tag, "kernel tunnel: bad ids or addresses "
 		    "(local %s)", local);
 		errno = EINVAL;
@@ -645,8 +593,8 @@ kdp_tunnel_new(struct kdp *k, const struct kdp_tunnel_cfg *cfg)
 			errno = EEXIST;
 			goto fail;
 		}
-		if (kdp_sa_equal(&o->cfg.local, &cfg->local) &&
-		    kdp_sa_equal(&o->cfg.peer, &cfg->peer)) {
+		if (sa_equal(&o->cfg.local, &cfg->local, true) &&
+		    sa_equal(&o->cfg.peer, &cfg->peer, true)) {
 			/* The kernel finds a tunnel by its socket. */
 			logt_warnx(t->tag, "kernel tunnel: %s already has a "
 			    "tunnel to this address and port (%s): a second "
@@ -808,10 +756,10 @@ kdp_tunnel_recv(struct kdp_tunnel *t, void *buf, size_t len)
 		logt_warn(t->tag, "receive");
 		return -1;
 	}
-	if (!kdp_sa_equal(&from, &t->cfg.peer)) {
+	if (!sa_equal(&from, &t->cfg.peer, true)) {
 		t->counters.foreign_in++;
 		logt_debug(t->tag, "dropped %zd bytes from %s (queued before "
-		    "connect)", n, kdp_sa_ntop(&from, a, sizeof(a)));
+		    "connect)", n, sa_str(&from, true, a, sizeof(a)));
 		return 0;
 	}
 	if ((size_t)n > len) {

@@ -23,6 +23,7 @@
 #include "lib/clock.h"
 #include "lib/ev.h"
 #include "lib/log.h"
+#include "lib/sockaddr.h"
 #include "l2tpd/l2tp.h"
 #include "l2tpd/l2tpd.h"
 #include "l2tpd/reliable.h"
@@ -63,55 +64,11 @@ tunnel_event_name(enum tunnel_event e)
 }
 
 static void
-addr_str(const struct sockaddr_storage *ss, char *buf, size_t len)
-{
-	char a[INET6_ADDRSTRLEN] = "?";
-	uint16_t port = 0;
-
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *s = (const struct sockaddr_in *)ss;
-
-		inet_ntop(AF_INET, &s->sin_addr, a, sizeof(a));
-		port = ntohs(s->sin_port);
-		snprintf(buf, len, "%s:%u", a, port);
-	} else if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)ss;
-
-		inet_ntop(AF_INET6, &s->sin6_addr, a, sizeof(a));
-		port = ntohs(s->sin6_port);
-		snprintf(buf, len, "[%s]:%u", a, port);
-	} else
-		snprintf(buf, len, "?");
-}
-
-static bool
-addr_eq(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
-{
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET) {
-		const struct sockaddr_in *x = (const struct sockaddr_in *)a;
-		const struct sockaddr_in *y = (const struct sockaddr_in *)b;
-
-		return x->sin_port == y->sin_port &&
-		    x->sin_addr.s_addr == y->sin_addr.s_addr;
-	}
-	if (a->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *x = (const struct sockaddr_in6 *)a;
-		const struct sockaddr_in6 *y = (const struct sockaddr_in6 *)b;
-
-		return x->sin6_port == y->sin6_port &&
-		    memcmp(&x->sin6_addr, &y->sin6_addr, 16) == 0;
-	}
-	return false;
-}
-
-static void
 tunnel_set_tag(struct tunnel *t)
 {
 	char a[INET6_ADDRSTRLEN + 8];
 
-	addr_str(&t->peer, a, sizeof(a));
+	sa_str(&t->peer, true, a, sizeof(a));
 	snprintf(t->tag, sizeof(t->tag), "tun %u/%u %s", t->id, t->peer_id,
 	    a);
 }
@@ -807,7 +764,7 @@ l2tpd_listen_input(struct l2tpd *d, const uint8_t *p, size_t len,
 	enum l2tp_err e;
 
 	d->ctr.rx++;
-	addr_str(peer, a, sizeof(a));
+	sa_str(peer, true, a, sizeof(a));
 	if ((m = malloc(sizeof(*m))) == NULL)
 		return;
 	e = l2tp_msg_parse(p, len, (const uint8_t *)d->conf->l2tp.secret.str,
@@ -821,7 +778,7 @@ l2tpd_listen_input(struct l2tpd *d, const uint8_t *p, size_t len,
 		goto out;
 	}
 	TAILQ_FOREACH(old, &d->tunnels, link)
-		if (addr_eq(&old->peer, peer))
+		if (sa_equal(&old->peer, peer, true))
 			break;
 	if (old != NULL && old->peer_id == m->v.tunnel_id &&
 	    old->state != TUNNEL_CLOSING && old->state != TUNNEL_DEAD) {

@@ -380,7 +380,7 @@ main_mode(struct ike_ini *pr)
 	n0 = nsent;
 	feed(m, len, p5);
 	assert_int_equal(nsent, n0 + 1);
-	assert_true(ikd_addr_eq(&sent[n0].path.remote, &p5->remote, true));
+	assert_true(sa_equal(&sent[n0].path.remote, &p5->remote, true));
 	assert_int_equal(sent[n0].path.natt, p5->natt);
 	recv_mm6(pr, &sent[n0]);
 	return p5;
@@ -464,7 +464,7 @@ take_reply(size_t n0, size_t dgram_max, struct sent *out, uint16_t *id)
 		if (i == n0)
 			*id = fm.frag.id;
 		assert_int_equal(fm.frag.id, *id);
-		assert_true(ikd_addr_eq(&sent[i].path.remote,
+		assert_true(sa_equal(&sent[i].path.remote,
 		    &sent[n0].path.remote, true));
 		assert_int_equal(sent[i].path.natt, sent[n0].path.natt);
 		res = frag_recv(t, &sent[i].path.local, sent[i].p,
@@ -577,7 +577,7 @@ test_nat_float(void **state)
 	assert_true(sa->peer_natted);
 	assert_false(sa->local_natted);
 	assert_true(sa->path.natt);
-	assert_int_equal(ikd_addr_port(&sa->path.remote), 1025);
+	assert_int_equal(sa_port(&sa->path.remote), 1025);
 	quick_mode(&pr, p);
 	/* RFC 3948: ESP in UDP, ports as on the wire */
 	assert_true(mk.add[0].encap);
@@ -705,7 +705,7 @@ test_fragmented_main_mode(void **state)
 	    IKD_FRAG_MIN_DATA, &reply, &id6);
 	assert_true(n6 > 1);
 	assert_int_equal(id6, id4 + 1);
-	assert_true(ikd_addr_eq(&sent[n0].path.remote, &p5->remote, true));
+	assert_true(sa_equal(&sent[n0].path.remote, &p5->remote, true));
 	assert_true(sent[n0].path.natt);
 	recv_mm6(&pr, &reply);
 	assert_int_equal(ctx.ctr.p1_established, 1);
@@ -1541,7 +1541,7 @@ test_control(void **state)
 		snprintf(ck + 17 + 2 * i, 3, "%02x", pr.rcky[i]);
 	}
 	ck[16] = ':';
-	ikd_addr_str(&p->remote, true, a, sizeof(a));
+	sa_str(&p->remote, true, a, sizeof(a));
 	snprintf(want, sizeof(want), "sa-up id=esp#1 peer=%s ike=ike#1 "
 	    "cookies=%s spi-in=0xc0de0100 spi-out=0x%08x client=unknown "
 	    "l2tp-port=1701\n", a, ck, pr.spi_i);
@@ -1566,9 +1566,9 @@ test_control(void **state)
 	assert_non_null(strstr(buf, want));
 	assert_non_null(strstr(buf, " esp=aes"));
 
-	ikd_addr_str(&p->remote, false, a, sizeof(a));
+	sa_str(&p->remote, false, a, sizeof(a));
 	snprintf(want, sizeof(want), "peer %s %u\n", a,
-	    ikd_addr_port(&p->remote));
+	    sa_port(&p->remote));
 	ctl_ask(base, c, want, buf, sizeof(buf));
 	assert_memory_equal(buf, "ike-sa ", 7);
 	assert_non_null(strstr(buf, "\nipsec-sa id=esp#1 "));
@@ -1693,7 +1693,7 @@ test_frag_send_large(void **state)
 	assert_int_equal(n, 2);
 	assert_int_equal(sent[n0].len, IKD_FRAG_SEND_THRESHOLD);
 	assert_true(sent[n0].path.natt);
-	assert_true(ikd_addr_eq(&sent[n0].path.remote, &p->remote, true));
+	assert_true(sa_equal(&sent[n0].path.remote, &p->remote, true));
 	assert_int_equal(reply.len, sizeof(big));
 	assert_memory_equal(reply.p, big, sizeof(big));
 	for (i = 0; i < n; i++)
