@@ -73,6 +73,17 @@ peer4(uint32_t addr, uint16_t port)
 	return ss;
 }
 
+/* An Identity Protection header of cookies ic, rc; the rest zero. */
+static void
+idprot_hdr(struct isakmp_hdr *h, const uint8_t *ic, const uint8_t *rc)
+{
+	memset(h, 0, sizeof(*h));
+	memcpy(h->icookie, ic, 8);
+	memcpy(h->rcookie, rc, 8);
+	h->version = ISAKMP_VERSION;
+	h->exchange = ISAKMP_EXCH_IDPROT;
+}
+
 /* A valid ISAKMP message of len >= 28 bytes: header + patterned body. */
 static void
 mk_msg(uint8_t *p, size_t len, uint8_t seed)
@@ -81,12 +92,8 @@ mk_msg(uint8_t *p, size_t len, uint8_t seed)
 	struct wbuf w;
 	size_t i;
 
-	memset(&h, 0, sizeof(h));
-	memcpy(h.icookie, icookie, 8);
-	memcpy(h.rcookie, rcookie, 8);
+	idprot_hdr(&h, icookie, rcookie);
 	h.next = ISAKMP_PAYLOAD_ID;
-	h.version = ISAKMP_VERSION;
-	h.exchange = ISAKMP_EXCH_IDPROT;
 	h.flags = ISAKMP_FLAG_ENC;
 	h.msgid = 0;
 	h.length = (uint32_t)len;
@@ -109,11 +116,7 @@ mk_frag(uint8_t *buf, size_t cap, const uint8_t *ic, const uint8_t *rc,
 	struct wbuf w;
 	size_t out;
 
-	memset(&h, 0, sizeof(h));
-	memcpy(h.icookie, ic, 8);
-	memcpy(h.rcookie, rc, 8);
-	h.version = ISAKMP_VERSION;
-	h.exchange = ISAKMP_EXCH_IDPROT;
+	idprot_hdr(&h, ic, rc);
 	wbuf_init(&w, buf, cap);
 	isakmp_builder_init(&b, &w, &h);
 	isakmp_build_frag(&b, &f);
