@@ -26,6 +26,9 @@
 #include "ikd/sig.h"
 #include "tests/lib/certgen.h"
 
+/* Size of the paths the tests write below fx.dir. */
+#define PATH_LEN	160
+
 struct fx {
 	char dir[64];
 	char ca[128], cert[128], key[128], crl[128], other[128];
@@ -218,6 +221,86 @@ expect_refused(struct fx *f, X509 *x, EVP_PKEY *signer, const char *why,
 	peer_free(&p);
 }
 
+/*
+ * A peer sending the chain xs[0..n) and signing with signer: accepted
+ * (why NULL) or refused with a reason containing why.
+ */
+static void
+expect_chain(struct fx *f, X509 **xs, size_t n, EVP_PKEY *signer,
+    const char *why)
+{
+	struct ikd_cert_result res;
+	struct peer p;
+
+	peer_init(&p, xs, n, signer);
+	if (why == NULL) {
+		assert_int_equal(check(f, &p, &res), 0);
+	} else {
+		assert_int_equal(check(f, &p, &res), -1);
+		if (strstr(res.why, why) == NULL)
+			fail_msg("why \"%s\", expected \"%s\"", res.why, why);
+	}
+	peer_free(&p);
+}
+
+/* check() under the ECDSA P-256 method, with the first siglen bytes. */
+static int
+check_ecdsa(struct fx *f, struct peer *p, size_t siglen,
+    struct ikd_cert_result *res)
+{
+	return ikd_certs_check_peer(f->certs, p->in, p->n, &p->id,
+	    IKE_AUTH_ECDSA_SHA256_P256, hash, sizeof(hash), p->sig, siglen,
+	    res);
+}
+
+/* Load c; it replaces the certificates the test's setup loaded. */
+static void
+use_conf(struct fx *f, const struct ike_conf *c)
+{
+	struct ikd_certs *certs;
+	char err[512];
+
+	if (ikd_certs_load(c, &certs, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	ikd_certs_free(f->certs);
+	f->certs = certs;
+}
+
+/* Loading c fails, with an error containing want (if not NULL). */
+static void
+expect_load_error(const struct ike_conf *c, const char *want)
+{
+	struct ikd_certs *certs = (struct ikd_certs *)1;
+	char err[512];
+
+	assert_int_equal(ikd_certs_load(c, &certs, err, sizeof(err)), -1);
+	if (want != NULL)
+		assert_non_null(strstr(err, want));
+}
+
+/* Write x and k to f->dir/name.crt and .key; their paths into crt, key. */
+static void
+write_pair(struct fx *f, const char *name, X509 *x, EVP_PKEY *k,
+    char crt[PATH_LEN], char key[PATH_LEN])
+{
+	snprintf(crt, PATH_LEN, "%s/%s.crt", f->dir, name);
+	snprintf(key, PATH_LEN, "%s/%s.key", f->dir, name);
+	assert_int_equal(certgen_write_cert(crt, x, false), 0);
+	assert_int_equal(certgen_write_key(key, k), 0);
+}
+
+/* Put crl in place of f->crl the way vpn-pki does (a rename). */
+static void
+install_crl(struct fx *f, X509_CRL *crl)
+{
+	char tmp[PATH_LEN];
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", f->crl);
+	assert_int_equal(certgen_write_crl(tmp, crl), 0);
+	X509_CRL_free(crl);
+	assert_int_equal(rename(tmp, f->crl), 0);
+}
+
 static void
 test_load_and_identity(void **state)
 {
@@ -275,28 +358,24 @@ test_load_errors(void **state)
 	/* a key that is not the certificate's */
 	c = f->conf;
 	c.key_file = f->other;
-	assert_int_equal(ikd_certs_load(&c, &certs, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "does not belong to the certificate"));
+	expect_load_error(&c, "does not belong to the certificate");
 	/* a missing CA file */
 	c = f->conf;
 	snprintf(bad, sizeof(bad), "%s/nope.crt", f->dir);
 	c.ca_file = bad;
-	assert_int_equal(ikd_certs_load(&c, &certs, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "nope.crt"));
+	expect_load_error(&c, "nope.crt");
 	/* a CRL file without a CRL (the key file is PEM of something else) */
 	c = f->conf;
 	c.crl_file = f->ca;
-	assert_int_equal(ikd_certs_load(&c, &certs, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "no PEM CRL"));
+	expect_load_error(&c, "no PEM CRL");
 	/* cert without key */
 	c = f->conf;
 	c.key_file = NULL;
-	assert_int_equal(ikd_certs_load(&c, &certs, err, sizeof(err)), -1);
+	expect_load_error(&c, NULL);
 	/* a certificate file that holds a key */
 	c = f->conf;
 	c.cert_file = f->key;
-	assert_int_equal(ikd_certs_load(&c, &certs, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "no PEM certificate"));
+	expect_load_error(&c, "no PEM certificate");
 }
 
 static void
@@ -383,31 +462,21 @@ static void
 test_rules(void **state)
 {
 	struct fx *f = *state;
-	struct ikd_cert_result res;
-	struct ikd_certs *certs;
 	struct ike_conf c = f->conf;
-	struct peer p;
-	char err[512];
 
 	memset(f->rules, 0, sizeof(f->rules));
 	f->rules[0].subject = (char *)"O=Example, CN=a*";
 	f->rules[1].issuer = (char *)"*CN=Nobody*";
 	c.cert_allow = f->rules;
 	c.ncert_allow = 2;
-	assert_int_equal(ikd_certs_load(&c, &certs, err, sizeof(err)), 0);
-	ikd_certs_free(f->certs);
-	f->certs = certs;
-	peer_init(&p, &f->cli, 1, f->ckey);
-	assert_int_equal(check(f, &p, &res), 0);
-	peer_free(&p);
+	use_conf(f, &c);
+	expect_chain(f, &f->cli, 1, f->ckey, NULL);
 	expect_refused(f, f->bob, f->ckey, "subject not allowed by "
 	    "ike.cert_allow", "O=Other, CN=bob");
 	/* an issuer rule lets bob in */
 	f->rules[1].issuer = (char *)"O=Example, CN=Test VPN CA";
 	f->rules[1].subject = (char *)"*CN=bob";
-	peer_init(&p, &f->bob, 1, f->ckey);
-	assert_int_equal(check(f, &p, &res), 0);
-	peer_free(&p);
+	expect_chain(f, &f->bob, 1, f->ckey, NULL);
 }
 
 static void
@@ -416,6 +485,7 @@ test_intermediate(void **state)
 	struct fx *f = *state;
 	struct ikd_cert_result res;
 	X509 *xs[2] = { f->inter_cli, f->inter };
+	struct ike_conf c = f->conf;
 	struct peer p;
 
 	/* the CRL covers only the root CA's certificates: the Sub CA has
@@ -425,25 +495,11 @@ test_intermediate(void **state)
 	assert_string_equal(res.subject, "O=Example, CN=carol");
 	peer_free(&p);
 	/* without a CRL at all the chain verifies the same way */
-	{
-		struct ike_conf c = f->conf;
-		struct ikd_certs *certs;
-		char err[512];
-
-		c.crl_file = NULL;
-		assert_int_equal(ikd_certs_load(&c, &certs, err, sizeof(err)),
-		    0);
-		ikd_certs_free(f->certs);
-		f->certs = certs;
-	}
-	peer_init(&p, xs, 2, f->ckey);
-	assert_int_equal(check(f, &p, &res), 0);
-	peer_free(&p);
+	c.crl_file = NULL;
+	use_conf(f, &c);
+	expect_chain(f, xs, 2, f->ckey, NULL);
 	/* without the intermediate it does not */
-	peer_init(&p, xs, 1, f->ckey);
-	assert_int_equal(check(f, &p, &res), -1);
-	assert_non_null(strstr(res.why, "unable to get local issuer"));
-	peer_free(&p);
+	expect_chain(f, xs, 1, f->ckey, "unable to get local issuer");
 }
 
 static void
@@ -482,10 +538,7 @@ test_malformed(void **state)
 	/* too many certificates */
 	for (i = 0; i < IKD_CERT_MAX_PEER + 1; i++)
 		many[i] = f->cli;
-	peer_init(&p, many, IKD_CERT_MAX_PEER + 1, f->ckey);
-	assert_int_equal(check(f, &p, &res), -1);
-	assert_non_null(strstr(res.why, "more than"));
-	peer_free(&p);
+	expect_chain(f, many, IKD_CERT_MAX_PEER + 1, f->ckey, "more than");
 	/* an ID of a type certificates cannot name */
 	peer_init(&p, &f->cli, 1, f->ckey);
 	p.id.type = IPSEC_ID_KEY_ID;
@@ -504,19 +557,17 @@ test_crl_reload(void **state)
 	X509 *rv[2] = { f->revoked, f->cli };
 	X509_CRL *crl;
 	struct peer p;
-	char tmp[160];
+	char tmp[PATH_LEN];
 	FILE *fp;
 
 	peer_init(&p, &f->cli, 1, f->ckey);
 	assert_int_equal(check(f, &p, &res), 0);
 	assert_non_null(crl = certgen_crl(f->ca_x, f->cakey, rv, 2));
-	snprintf(tmp, sizeof(tmp), "%s.tmp", f->crl);
-	assert_int_equal(certgen_write_crl(tmp, crl), 0);
-	X509_CRL_free(crl);
-	assert_int_equal(rename(tmp, f->crl), 0);
+	install_crl(f, crl);
 	assert_int_equal(check(f, &p, &res), -1);
 	assert_string_equal(res.why, "certificate revoked");
 	/* garbage in place of the CRL: alice stays revoked */
+	snprintf(tmp, sizeof(tmp), "%s.tmp", f->crl);
 	assert_non_null(fp = fopen(tmp, "w"));
 	fputs("not a CRL\n", fp);
 	assert_int_equal(fclose(fp), 0);
@@ -526,17 +577,13 @@ test_crl_reload(void **state)
 	/* a CRL past its nextUpdate: nobody of that CA gets in */
 	assert_non_null(crl = certgen_crl_at(f->ca_x, f->cakey, NULL, 0,
 	    -40L * 86400, -86400));
-	assert_int_equal(certgen_write_crl(tmp, crl), 0);
-	X509_CRL_free(crl);
-	assert_int_equal(rename(tmp, f->crl), 0);
+	install_crl(f, crl);
 	assert_int_equal(check(f, &p, &res), -1);
 	assert_string_equal(res.why, "CRL has expired");
 	/* the original CRL back: alice gets in again */
 	rv[0] = f->revoked;
 	assert_non_null(crl = certgen_crl(f->ca_x, f->cakey, rv, 1));
-	assert_int_equal(certgen_write_crl(tmp, crl), 0);
-	X509_CRL_free(crl);
-	assert_int_equal(rename(tmp, f->crl), 0);
+	install_crl(f, crl);
 	assert_int_equal(check(f, &p, &res), 0);
 	peer_free(&p);
 }
@@ -549,12 +596,11 @@ test_ecdsa(void **state)
 {
 	struct fx *f = *state;
 	struct ikd_cert_result res;
-	struct ikd_certs *certs;
 	struct ike_conf c = f->conf;
 	EVP_PKEY *ek, *ck;
 	X509 *srv, *cli;
 	struct peer p;
-	char crt[160], key[160], err[512];
+	char crt[PATH_LEN], key[PATH_LEN];
 
 	assert_non_null(ek = certgen_ec("P-256"));
 	assert_non_null(ck = certgen_ec("P-256"));
@@ -562,39 +608,27 @@ test_ecdsa(void **state)
 	    "/CN=ec.vpn.test", 20, -1, 365, false, "ec.vpn.test", NULL));
 	assert_non_null(cli = certgen_cert(f->ca_x, f->cakey, ck,
 	    "/O=Example/CN=eve-ec", 21, -1, 365, false, NULL, NULL));
-	snprintf(crt, sizeof(crt), "%s/ec.crt", f->dir);
-	snprintf(key, sizeof(key), "%s/ec.key", f->dir);
-	assert_int_equal(certgen_write_cert(crt, srv, false), 0);
-	assert_int_equal(certgen_write_key(key, ek), 0);
+	write_pair(f, "ec", srv, ek, crt, key);
 	c.cert_file = crt;
 	c.key_file = key;
-	assert_int_equal(ikd_certs_load(&c, &certs, err, sizeof(err)), 0);
-	assert_int_equal(ikd_certs_auth_mask(certs), PROPOSAL_AUTH_ECDSA_256);
-	ikd_certs_free(f->certs);
-	f->certs = certs;
+	use_conf(f, &c);
+	assert_int_equal(ikd_certs_auth_mask(f->certs),
+	    PROPOSAL_AUTH_ECDSA_256);
 	peer_init(&p, &cli, 1, ck);
 	assert_int_equal(p.siglen, 64);
-	assert_int_equal(ikd_certs_check_peer(f->certs, p.in, p.n, &p.id,
-	    IKE_AUTH_ECDSA_SHA256_P256, hash, sizeof(hash), p.sig, p.siglen,
-	    &res), 0);
+	assert_int_equal(check_ecdsa(f, &p, p.siglen, &res), 0);
 	/* the same signature under the RSA method: refused */
 	assert_int_equal(check(f, &p, &res), -1);
 	assert_non_null(strstr(res.why, "does not sign with the negotiated"));
 	/* r | s must be exactly 2 x 32 bytes */
-	assert_int_equal(ikd_certs_check_peer(f->certs, p.in, p.n, &p.id,
-	    IKE_AUTH_ECDSA_SHA256_P256, hash, sizeof(hash), p.sig, 63, &res),
-	    -1);
+	assert_int_equal(check_ecdsa(f, &p, 63, &res), -1);
 	p.sig[10] ^= 1;
-	assert_int_equal(ikd_certs_check_peer(f->certs, p.in, p.n, &p.id,
-	    IKE_AUTH_ECDSA_SHA256_P256, hash, sizeof(hash), p.sig, p.siglen,
-	    &res), -1);
+	assert_int_equal(check_ecdsa(f, &p, p.siglen, &res), -1);
 	assert_non_null(strstr(res.why, "signature does not verify"));
 	peer_free(&p);
 	/* an RSA client under ECDSA */
 	peer_init(&p, &f->cli, 1, f->ckey);
-	assert_int_equal(ikd_certs_check_peer(f->certs, p.in, p.n, &p.id,
-	    IKE_AUTH_ECDSA_SHA256_P256, hash, sizeof(hash), p.sig, p.siglen,
-	    &res), -1);
+	assert_int_equal(check_ecdsa(f, &p, p.siglen, &res), -1);
 	assert_non_null(strstr(res.why, "does not sign with the negotiated"));
 	peer_free(&p);
 	X509_free(srv);
@@ -620,7 +654,8 @@ test_select(void **state)
 	X509 *s2, *es;
 	uint8_t *ca1, *ca2, sig[512], h[20] = { 7 };
 	size_t l1, l2, siglen;
-	char err[512], c2[160], k2f[160], ecf[160], ekf[160];
+	char err[512], c2[PATH_LEN], k2f[PATH_LEN], ecf[PATH_LEN],
+	    ekf[PATH_LEN];
 	bool unmatched;
 
 	assert_non_null(k2 = certgen_rsa(2048));
@@ -629,14 +664,8 @@ test_select(void **state)
 	    "/CN=vpn2.test", 30, -1, 365, false, "vpn2.test", NULL));
 	assert_non_null(es = certgen_cert(f->ca_x, f->cakey, ek,
 	    "/CN=ec.vpn.test", 31, -1, 365, false, NULL, NULL));
-	snprintf(c2, sizeof(c2), "%s/s2.crt", f->dir);
-	snprintf(k2f, sizeof(k2f), "%s/s2.key", f->dir);
-	snprintf(ecf, sizeof(ecf), "%s/es.crt", f->dir);
-	snprintf(ekf, sizeof(ekf), "%s/es.key", f->dir);
-	assert_int_equal(certgen_write_cert(c2, s2, false), 0);
-	assert_int_equal(certgen_write_key(k2f, k2), 0);
-	assert_int_equal(certgen_write_cert(ecf, es, false), 0);
-	assert_int_equal(certgen_write_key(ekf, ek), 0);
+	write_pair(f, "s2", s2, k2, c2, k2f);
+	write_pair(f, "es", es, ek, ecf, ekf);
 	memset(sc, 0, sizeof(sc));
 	sc[0].cert_file = c2;
 	sc[0].key_file = k2f;

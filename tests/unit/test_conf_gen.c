@@ -160,6 +160,49 @@ load_start(const char *path, char **printed, unsigned int *generated,
 	return c;
 }
 
+/* load_start that must succeed: fails the test with the error if not. */
+static struct vpn_conf *
+load_ok(const char *path, char **printed, unsigned int *generated)
+{
+	struct conf_err err;
+	struct vpn_conf *c;
+
+	c = load_start(path, printed, generated, &err);
+	if (c == NULL)
+		fail_msg("%s", err.msg);
+	return c;
+}
+
+/* No warning of c contains what. */
+static void
+assert_no_warning(const struct vpn_conf *c, const char *what)
+{
+	size_t i;
+
+	for (i = 0; i < c->nwarnings; i++)
+		assert_null(strstr(c->warnings[i], what));
+}
+
+/* The generated secrets file does not contain what. */
+static void
+assert_secrets_lack(const struct tmp *t, const char *what)
+{
+	char *text = slurp(t->secrets);
+
+	assert_null(strstr(text, what));
+	free(text);
+}
+
+/* A start that generated nothing: no flag, nothing printed, no file. */
+static void
+assert_nothing_generated(const struct tmp *t, const char *printed,
+    unsigned int gen)
+{
+	assert_int_equal(gen, 0);
+	assert_string_equal(printed, "");
+	assert_int_equal(access(t->secrets, F_OK), -1);
+}
+
 /* Absent file, nothing inline: PSK + vpnuser, 0600, printed once. */
 static void
 test_generate(void **state)
@@ -171,17 +214,13 @@ test_generate(void **state)
 	struct stat st, st2;
 	char *printed, *text, *text2, *psk, *pw;
 	unsigned int gen;
-	size_t i;
 
 	write_file(t->conf, "# nothing: every default\n", 0644);
-	c = load_start(t->conf, &printed, &gen, &err);
-	if (c == NULL)
-		fail_msg("%s", err.msg);
+	c = load_ok(t->conf, &printed, &gen);
 	assert_int_equal(gen, CONF_GEN_PSK | CONF_GEN_USER);
 	assert_true(c->secrets_loaded);
 	assert_string_equal(c->secrets_path, t->secrets);
-	for (i = 0; i < c->nwarnings; i++)
-		assert_null(strstr(c->warnings[i], "not found"));
+	assert_no_warning(c, "not found");
 
 	/* a private regular file, and nothing else left in the directory */
 	assert_int_equal(lstat(t->secrets, &st), 0);
@@ -223,9 +262,7 @@ test_generate(void **state)
 	conf_free(c);
 
 	/* second start: same file, same values, nothing printed */
-	c = load_start(t->conf, &printed, &gen, &err);
-	if (c == NULL)
-		fail_msg("%s", err.msg);
+	c = load_ok(t->conf, &printed, &gen);
 	assert_int_equal(gen, 0);
 	assert_string_equal(printed, "");
 	assert_string_equal(c->ike.psk.str, psk);
@@ -254,20 +291,17 @@ static void
 test_values_differ(void **state)
 {
 	struct tmp *t = *state;
-	struct conf_err err;
 	struct vpn_conf *c;
 	char *printed, *psk;
 	unsigned int gen;
 
 	write_file(t->conf, "", 0644);
-	c = load_start(t->conf, &printed, &gen, &err);
-	assert_non_null(c);
+	c = load_ok(t->conf, &printed, &gen);
 	psk = strdup(c->ike.psk.str);
 	free(printed);
 	conf_free(c);
 	assert_int_equal(unlink(t->secrets), 0);
-	c = load_start(t->conf, &printed, &gen, &err);
-	assert_non_null(c);
+	c = load_ok(t->conf, &printed, &gen);
 	assert_int_equal(gen, CONF_GEN_PSK | CONF_GEN_USER);
 	assert_string_not_equal(c->ike.psk.str, psk);
 	free(printed);
@@ -351,24 +385,19 @@ test_only_missing(void **state)
 	struct tmp *t = *state;
 	struct conf_err err;
 	struct vpn_conf *c;
-	char *printed, *text;
+	char *printed;
 	unsigned int gen;
-	size_t i;
 
 	/* an inline PSK: only the user is generated */
 	write_file(t->conf, "ike = { psk = \"inline-psk-0123456789abcdef\"; "
 	    "};\n", 0600);
-	c = load_start(t->conf, &printed, &gen, &err);
-	if (c == NULL)
-		fail_msg("%s", err.msg);
+	c = load_ok(t->conf, &printed, &gen);
 	assert_int_equal(gen, CONF_GEN_USER);
 	assert_string_equal(c->ike.psk.str, "inline-psk-0123456789abcdef");
 	assert_int_equal(c->nusers, 1);
 	assert_null(strstr(printed, "inline-psk"));
 	assert_null(strstr(printed, "pre-shared key"));
-	text = slurp(t->secrets);
-	assert_null(strstr(text, "psk"));
-	free(text);
+	assert_secrets_lack(t, "psk");
 	free(printed);
 	conf_free(c);
 	unlink(t->secrets);
@@ -376,9 +405,7 @@ test_only_missing(void **state)
 	/* a user inline: only the PSK */
 	write_file(t->conf, "users = ( { name = \"alice\"; password = "
 	    "\"alice-password\"; } );\n", 0600);
-	c = load_start(t->conf, &printed, &gen, &err);
-	if (c == NULL)
-		fail_msg("%s", err.msg);
+	c = load_ok(t->conf, &printed, &gen);
 	assert_int_equal(gen, CONF_GEN_PSK);
 	assert_int_equal(c->nusers, 1);
 	assert_null(conf_user_lookup(c, CONF_GEN_USER_NAME));
@@ -392,14 +419,9 @@ test_only_missing(void **state)
 	write_file(t->conf, "ike = { psk = \"inline-psk-0123456789abcdef\"; "
 	    "};\nusers = ( { name = \"alice\"; password = \"alice-password\";"
 	    " } );\n", 0600);
-	c = load_start(t->conf, &printed, &gen, &err);
-	if (c == NULL)
-		fail_msg("%s", err.msg);
-	assert_int_equal(gen, 0);
-	assert_string_equal(printed, "");
-	assert_int_equal(access(t->secrets, F_OK), -1);
-	for (i = 0; i < c->nwarnings; i++)
-		assert_null(strstr(c->warnings[i], "not found"));
+	c = load_ok(t->conf, &printed, &gen);
+	assert_nothing_generated(t, printed, gen);
+	assert_no_warning(c, "not found");
 	free(printed);
 	conf_free(c);
 
@@ -420,9 +442,8 @@ static void
 test_certs_no_psk(void **state)
 {
 	struct tmp *t = *state;
-	struct conf_err err;
 	struct vpn_conf *c;
-	char *printed, *text, path[192];
+	char *printed, path[192];
 	static const char *const files[] = { "ca.crt", "server.crt" };
 	static const char certs[] = "ike = { ca_file = \"ca.crt\"; "
 	    "cert_file = \"server.crt\"; key_file = \"server.key\"; };\n";
@@ -437,18 +458,14 @@ test_certs_no_psk(void **state)
 	write_file(path, "", 0600);
 
 	write_file(t->conf, certs, 0644);
-	c = load_start(t->conf, &printed, &gen, &err);
-	if (c == NULL)
-		fail_msg("%s", err.msg);
+	c = load_ok(t->conf, &printed, &gen);
 	assert_int_equal(gen, CONF_GEN_USER);
 	assert_true(c->secrets_loaded);
 	assert_null(c->ike.psk.str);
 	assert_int_equal(c->ike.npeers, 0);
 	assert_non_null(conf_user_lookup(c, CONF_GEN_USER_NAME));
 	assert_null(strstr(printed, "pre-shared key"));
-	text = slurp(t->secrets);
-	assert_null(strstr(text, "psk"));
-	free(text);
+	assert_secrets_lack(t, "psk");
 	free(printed);
 	conf_free(c);
 	unlink(t->secrets);
@@ -457,12 +474,8 @@ test_certs_no_psk(void **state)
 	snprintf(path, sizeof(path), "%susers = ( { name = \"alice\"; "
 	    "password = \"alice-password\"; } );\n", certs);
 	write_file(t->conf, path, 0600);
-	c = load_start(t->conf, &printed, &gen, &err);
-	if (c == NULL)
-		fail_msg("%s", err.msg);
-	assert_int_equal(gen, 0);
-	assert_string_equal(printed, "");
-	assert_int_equal(access(t->secrets, F_OK), -1);
+	c = load_ok(t->conf, &printed, &gen);
+	assert_nothing_generated(t, printed, gen);
 	assert_null(c->ike.psk.str);
 	free(printed);
 	conf_free(c);
@@ -470,9 +483,7 @@ test_certs_no_psk(void **state)
 	/* Without the certificates, the PSK is generated as before. */
 	write_file(t->conf, "users = ( { name = \"alice\"; password = "
 	    "\"alice-password\"; } );\n", 0600);
-	c = load_start(t->conf, &printed, &gen, &err);
-	if (c == NULL)
-		fail_msg("%s", err.msg);
+	c = load_ok(t->conf, &printed, &gen);
 	assert_int_equal(gen, CONF_GEN_PSK);
 	assert_int_equal(c->ike.psk.len, CONF_GEN_PSK_LEN);
 	free(printed);
@@ -557,9 +568,7 @@ test_unsafe_dir(void **state)
 
 	/* sticky, like /tmp: fine */
 	assert_int_equal(chmod(t->dir, 01777), 0);
-	c = load_start(t->conf, &printed, &gen, &err);
-	if (c == NULL)
-		fail_msg("%s", err.msg);
+	c = load_ok(t->conf, &printed, &gen);
 	assert_int_equal(gen, CONF_GEN_PSK | CONF_GEN_USER);
 	free(printed);
 	conf_free(c);

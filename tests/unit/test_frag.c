@@ -73,6 +73,17 @@ peer4(uint32_t addr, uint16_t port)
 	return ss;
 }
 
+/* An Identity Protection header of cookies ic, rc; the rest zero. */
+static void
+idprot_hdr(struct isakmp_hdr *h, const uint8_t *ic, const uint8_t *rc)
+{
+	memset(h, 0, sizeof(*h));
+	memcpy(h->icookie, ic, 8);
+	memcpy(h->rcookie, rc, 8);
+	h->version = ISAKMP_VERSION;
+	h->exchange = ISAKMP_EXCH_IDPROT;
+}
+
 /* A valid ISAKMP message of len >= 28 bytes: header + patterned body. */
 static void
 mk_msg(uint8_t *p, size_t len, uint8_t seed)
@@ -81,12 +92,8 @@ mk_msg(uint8_t *p, size_t len, uint8_t seed)
 	struct wbuf w;
 	size_t i;
 
-	memset(&h, 0, sizeof(h));
-	memcpy(h.icookie, icookie, 8);
-	memcpy(h.rcookie, rcookie, 8);
+	idprot_hdr(&h, icookie, rcookie);
 	h.next = ISAKMP_PAYLOAD_ID;
-	h.version = ISAKMP_VERSION;
-	h.exchange = ISAKMP_EXCH_IDPROT;
 	h.flags = ISAKMP_FLAG_ENC;
 	h.msgid = 0;
 	h.length = (uint32_t)len;
@@ -109,11 +116,7 @@ mk_frag(uint8_t *buf, size_t cap, const uint8_t *ic, const uint8_t *rc,
 	struct wbuf w;
 	size_t out;
 
-	memset(&h, 0, sizeof(h));
-	memcpy(h.icookie, ic, 8);
-	memcpy(h.rcookie, rc, 8);
-	h.version = ISAKMP_VERSION;
-	h.exchange = ISAKMP_EXCH_IDPROT;
+	idprot_hdr(&h, ic, rc);
 	wbuf_init(&w, buf, cap);
 	isakmp_builder_init(&b, &w, &h);
 	isakmp_build_frag(&b, &f);
@@ -354,153 +357,185 @@ test_split_refuses(void **state)
 
 /* ---- duplicates, conflicts ---- */
 
-/* Split a 100-byte message into 4 fragments of 25 (dgram_max 61). */
-static void
-split4(uint8_t *msg, uint8_t *buf, size_t cap, size_t *off, uint16_t id)
+/*
+ * Make a message of len bytes (pattern seed) and split it into datagrams
+ * of at most dgram_max with fragment id `id`; returns how many.
+ */
+static size_t
+split_msg(uint8_t *msg, size_t len, uint8_t seed, uint16_t id,
+    size_t dgram_max, uint8_t *buf, size_t cap, size_t *off)
 {
 	size_t n;
 
-	mk_msg(msg, 100, 3);
-	assert_true(frag_split(msg, 100, id, ISAKMP_EXCH_IDPROT, 61, buf, cap,
-	    off, &n));
-	assert_int_equal(n, 4);
+	mk_msg(msg, len, seed);
+	assert_true(frag_split(msg, len, id, ISAKMP_EXCH_IDPROT, dgram_max,
+	    buf, cap, off, &n));
+	return n;
 }
 
-#define FEED(i)	feed(t, &peer, buf + off[i], off[(i) + 1] - off[i], \
-	    &out, &outlen)
+/* Build one fragment of (icookie, rcookie) and feed it to t from peer. */
+static enum frag_result
+feed_new(struct frag_table *t, const struct sockaddr_storage *peer,
+    uint16_t id, uint8_t num, uint8_t flags, const uint8_t *data, size_t len,
+    uint8_t **out)
+{
+	static uint8_t buf[4400];
+	size_t flen, outlen;
+
+	flen = mk_frag(buf, sizeof(buf), icookie, rcookie, id, num, flags,
+	    data, len);
+	return feed(t, peer, buf, flen, out, &outlen);
+}
+
+/*
+ * A table, one peer and a 100-byte message split into 4 fragments of 25
+ * (dgram_max 61) the tests feed by index.
+ */
+struct four {
+	struct frag_table	*t;
+	struct sockaddr_storage	 peer;
+	uint8_t			 msg[100], buf[512], *out;
+	size_t			 off[FRAG_MAX_FRAGS + 1], outlen;
+};
+
+static void
+four_init(struct four *h, uint32_t addr, uint16_t port, uint16_t id)
+{
+	h->t = frag_table_new(FRAG_MAX_SIZE);
+	assert_non_null(h->t);
+	h->peer = peer4(addr, port);
+	h->out = NULL;
+	assert_int_equal(split_msg(h->msg, sizeof(h->msg), 3, id, 61, h->buf,
+	    sizeof(h->buf), h->off), 4);
+}
+
+/* Feed fragment i (0..3) of h's message. */
+static enum frag_result
+feed_piece(struct four *h, size_t i)
+{
+	return feed(h->t, &h->peer, h->buf + h->off[i],
+	    h->off[i + 1] - h->off[i], &h->out, &h->outlen);
+}
 
 static void
 test_duplicates(void **state)
 {
-	struct frag_table *t = frag_table_new(FRAG_MAX_SIZE);
-	struct sockaddr_storage peer = peer4(0x0a000001, 4500);
-	uint8_t msg[100], buf[512], *out;
-	size_t off[FRAG_MAX_FRAGS + 1], outlen;
+	struct four h;
 
 	(void)state;
-	split4(msg, buf, sizeof(buf), off, 9);
-	assert_int_equal(FEED(0), FRAG_PENDING);
-	assert_int_equal(FEED(0), FRAG_PENDING);
-	assert_int_equal(FEED(3), FRAG_PENDING);
-	assert_int_equal(FEED(3), FRAG_PENDING);
-	assert_int_equal(FEED(1), FRAG_PENDING);
-	assert_int_equal(FEED(0), FRAG_PENDING);
-	assert_int_equal(FEED(2), FRAG_DONE);
-	assert_memory_equal(out, msg, 100);
-	free(out);
-	assert_int_equal(frag_table_stats(t)->duplicates, 3);
-	assert_int_equal(frag_table_stats(t)->fragments, 4);
-	assert_int_equal(frag_table_stats(t)->reassembled, 1);
+	four_init(&h, 0x0a000001, 4500, 9);
+	assert_int_equal(feed_piece(&h, 0), FRAG_PENDING);
+	assert_int_equal(feed_piece(&h, 0), FRAG_PENDING);
+	assert_int_equal(feed_piece(&h, 3), FRAG_PENDING);
+	assert_int_equal(feed_piece(&h, 3), FRAG_PENDING);
+	assert_int_equal(feed_piece(&h, 1), FRAG_PENDING);
+	assert_int_equal(feed_piece(&h, 0), FRAG_PENDING);
+	assert_int_equal(feed_piece(&h, 2), FRAG_DONE);
+	assert_memory_equal(h.out, h.msg, 100);
+	free(h.out);
+	assert_int_equal(frag_table_stats(h.t)->duplicates, 3);
+	assert_int_equal(frag_table_stats(h.t)->fragments, 4);
+	assert_int_equal(frag_table_stats(h.t)->reassembled, 1);
 	/* a repeat after completion starts a new partial message */
-	assert_int_equal(FEED(1), FRAG_PENDING);
-	assert_int_equal(frag_pending(t), 1);
-	frag_table_free(t);
+	assert_int_equal(feed_piece(&h, 1), FRAG_PENDING);
+	assert_int_equal(frag_pending(h.t), 1);
+	frag_table_free(h.t);
 }
 
 static void
 test_conflicts(void **state)
 {
-	struct frag_table *t = frag_table_new(FRAG_MAX_SIZE);
-	struct sockaddr_storage peer = peer4(0xc0a8010a, 500);
-	uint8_t msg[100], buf[512], other[64], *out;
-	uint8_t rc2[8] = { 0 };
-	size_t off[FRAG_MAX_FRAGS + 1], outlen, len;
-	const struct frag_stats *st = frag_table_stats(t);
+	struct four h;
+	uint8_t other[64], rc2[8] = { 0 };
+	size_t len;
+	const struct frag_stats *st;
 
 	(void)state;
-	split4(msg, buf, sizeof(buf), off, 77);
+	four_init(&h, 0xc0a8010a, 500, 77);
+	st = frag_table_stats(h.t);
 	/* same number, other data: the whole message goes */
-	assert_int_equal(FEED(0), FRAG_PENDING);
-	assert_int_equal(FEED(1), FRAG_PENDING);
-	memcpy(other, buf + off[1], off[2] - off[1]);
-	other[off[2] - off[1] - 1] ^= 1;
-	assert_int_equal(feed(t, &peer, other, off[2] - off[1], &out,
-	    &outlen), FRAG_DROPPED);
-	assert_int_equal(frag_pending(t), 0);
+	assert_int_equal(feed_piece(&h, 0), FRAG_PENDING);
+	assert_int_equal(feed_piece(&h, 1), FRAG_PENDING);
+	len = h.off[2] - h.off[1];
+	memcpy(other, h.buf + h.off[1], len);
+	other[len - 1] ^= 1;
+	assert_int_equal(feed(h.t, &h.peer, other, len, &h.out, &h.outlen),
+	    FRAG_DROPPED);
+	assert_int_equal(frag_pending(h.t), 0);
 	assert_int_equal(st->dropped[FRAG_DROP_CONFLICT], 1);
 	assert_int_equal(logcap_count(LOG_LEVEL_INFO), 1);
 	assert_true(logcap_find("192.168.1.10:500",
 	    "5a110c4e9d217f03/e8dbd3a05ea89ee2", "id 77", "2 fragments",
 	    "conflicting", NULL) >= 0);
 	/* then the remaining fragments start over and cannot complete */
-	assert_int_equal(FEED(2), FRAG_PENDING);
-	assert_int_equal(FEED(3), FRAG_PENDING);
-	assert_int_equal(frag_pending(t), 1);
+	assert_int_equal(feed_piece(&h, 2), FRAG_PENDING);
+	assert_int_equal(feed_piece(&h, 3), FRAG_PENDING);
+	assert_int_equal(frag_pending(h.t), 1);
 	/* same number, last flag differs */
-	len = off[3] - off[2];
-	memcpy(other, buf + off[2], len);
+	len = h.off[3] - h.off[2];
+	memcpy(other, h.buf + h.off[2], len);
 	other[ISAKMP_HDR_LEN + 7] = ISAKMP_FRAG_LAST;
-	assert_int_equal(feed(t, &peer, other, len, &out, &outlen),
+	assert_int_equal(feed(h.t, &h.peer, other, len, &h.out, &h.outlen),
 	    FRAG_DROPPED);
 	assert_int_equal(st->dropped[FRAG_DROP_CONFLICT], 2);
 	/* a fragment beyond the last */
-	assert_int_equal(FEED(1), FRAG_PENDING);
-	assert_int_equal(FEED(3), FRAG_PENDING);	/* last = 4 */
-	len = mk_frag(other, sizeof(other), icookie, rcookie, 77, 5, 0,
-	    msg, 25);
-	assert_int_equal(feed(t, &peer, other, len, &out, &outlen),
+	assert_int_equal(feed_piece(&h, 1), FRAG_PENDING);
+	assert_int_equal(feed_piece(&h, 3), FRAG_PENDING);	/* last = 4 */
+	assert_int_equal(feed_new(h.t, &h.peer, 77, 5, 0, h.msg, 25, &h.out),
 	    FRAG_DROPPED);
 	assert_int_equal(st->dropped[FRAG_DROP_CONFLICT], 3);
 	/* a second last with another number */
-	assert_int_equal(FEED(3), FRAG_PENDING);
-	len = mk_frag(other, sizeof(other), icookie, rcookie, 77, 3,
-	    ISAKMP_FRAG_LAST, msg + 50, 25);
-	assert_int_equal(feed(t, &peer, other, len, &out, &outlen),
-	    FRAG_DROPPED);
+	assert_int_equal(feed_piece(&h, 3), FRAG_PENDING);
+	assert_int_equal(feed_new(h.t, &h.peer, 77, 3, ISAKMP_FRAG_LAST,
+	    h.msg + 50, 25, &h.out), FRAG_DROPPED);
 	assert_int_equal(st->dropped[FRAG_DROP_CONFLICT], 4);
 	/* a last below a fragment already held */
-	assert_int_equal(FEED(2), FRAG_PENDING);	/* number 3 */
-	len = mk_frag(other, sizeof(other), icookie, rcookie, 77, 2,
-	    ISAKMP_FRAG_LAST, msg + 25, 25);
-	assert_int_equal(feed(t, &peer, other, len, &out, &outlen),
-	    FRAG_DROPPED);
+	assert_int_equal(feed_piece(&h, 2), FRAG_PENDING);	/* number 3 */
+	assert_int_equal(feed_new(h.t, &h.peer, 77, 2, ISAKMP_FRAG_LAST,
+	    h.msg + 25, 25, &h.out), FRAG_DROPPED);
 	assert_int_equal(st->dropped[FRAG_DROP_CONFLICT], 5);
 	/* another responder cookie for the same key */
-	assert_int_equal(FEED(0), FRAG_PENDING);
+	assert_int_equal(feed_piece(&h, 0), FRAG_PENDING);
 	len = mk_frag(other, sizeof(other), icookie, rc2, 77, 2, 0,
-	    msg + 25, 25);
-	assert_int_equal(feed(t, &peer, other, len, &out, &outlen),
+	    h.msg + 25, 25);
+	assert_int_equal(feed(h.t, &h.peer, other, len, &h.out, &h.outlen),
 	    FRAG_DROPPED);
 	assert_int_equal(st->dropped[FRAG_DROP_CONFLICT], 6);
-	assert_int_equal(frag_pending(t), 0);
+	assert_int_equal(frag_pending(h.t), 0);
 	/* one log line per drop */
 	assert_int_equal(logcap_count(LOG_LEVEL_INFO), 6);
 	assert_int_equal(st->reassembled, 0);
-	frag_table_free(t);
+	frag_table_free(h.t);
 }
 
 /* Fragments of other ids, cookies and peers never mix. */
 static void
 test_keys_separate(void **state)
 {
-	struct frag_table *t = frag_table_new(FRAG_MAX_SIZE);
-	struct sockaddr_storage p1 = peer4(0x0a000001, 500);
+	struct four h;
 	struct sockaddr_storage p2 = peer4(0x0a000001, 4500);
-	uint8_t m1[100], m2[100], b1[512], b2[512], *out;
-	size_t o1[FRAG_MAX_FRAGS + 1], o2[FRAG_MAX_FRAGS + 1], outlen, i, n;
+	uint8_t m2[100], b2[512];
+	size_t o2[FRAG_MAX_FRAGS + 1], outlen, i;
 
 	(void)state;
-	split4(m1, b1, sizeof(b1), o1, 5);
-	mk_msg(m2, 100, 99);
-	assert_true(frag_split(m2, 100, 5, ISAKMP_EXCH_IDPROT, 61, b2,
-	    sizeof(b2), o2, &n));
+	four_init(&h, 0x0a000001, 500, 5);
+	assert_int_equal(split_msg(m2, sizeof(m2), 99, 5, 61, b2, sizeof(b2),
+	    o2), 4);
 	/* same id and cookies, other port: two messages */
 	for (i = 0; i < 3; i++) {
-		assert_int_equal(feed(t, &p1, b1 + o1[i], o1[i + 1] - o1[i],
-		    &out, &outlen), FRAG_PENDING);
-		assert_int_equal(feed(t, &p2, b2 + o2[i], o2[i + 1] - o2[i],
-		    &out, &outlen), FRAG_PENDING);
+		assert_int_equal(feed_piece(&h, i), FRAG_PENDING);
+		assert_int_equal(feed(h.t, &p2, b2 + o2[i], o2[i + 1] - o2[i],
+		    &h.out, &outlen), FRAG_PENDING);
 	}
-	assert_int_equal(frag_pending(t), 2);
-	assert_int_equal(feed(t, &p2, b2 + o2[3], o2[4] - o2[3], &out,
+	assert_int_equal(frag_pending(h.t), 2);
+	assert_int_equal(feed(h.t, &p2, b2 + o2[3], o2[4] - o2[3], &h.out,
 	    &outlen), FRAG_DONE);
-	assert_memory_equal(out, m2, 100);
-	free(out);
-	assert_int_equal(feed(t, &p1, b1 + o1[3], o1[4] - o1[3], &out,
-	    &outlen), FRAG_DONE);
-	assert_memory_equal(out, m1, 100);
-	free(out);
-	frag_table_free(t);
+	assert_memory_equal(h.out, m2, 100);
+	free(h.out);
+	assert_int_equal(feed_piece(&h, 3), FRAG_DONE);
+	assert_memory_equal(h.out, h.msg, 100);
+	free(h.out);
+	frag_table_free(h.t);
 }
 
 /* ---- limits ---- */
@@ -510,8 +545,7 @@ test_peer_and_total_limits(void **state)
 {
 	struct frag_table *t = frag_table_new(FRAG_MAX_SIZE);
 	struct sockaddr_storage peer;
-	uint8_t data[16] = { 0 }, buf[128], *out;
-	size_t len, outlen;
+	uint8_t data[16] = { 0 }, *out;
 	uint32_t a;
 	uint16_t id;
 	const struct frag_stats *st = frag_table_stats(t);
@@ -519,27 +553,20 @@ test_peer_and_total_limits(void **state)
 	(void)state;
 	for (a = 0; a < FRAG_MAX_TOTAL / FRAG_MAX_PER_PEER; a++) {
 		peer = peer4(0x0a000000 + a, 500);
-		for (id = 0; id <= FRAG_MAX_PER_PEER; id++) {
-			len = mk_frag(buf, sizeof(buf), icookie, rcookie, id,
-			    1, 0, data, sizeof(data));
-			assert_int_equal(feed(t, &peer, buf, len, &out,
-			    &outlen), id < FRAG_MAX_PER_PEER ? FRAG_PENDING :
-			    FRAG_DROPPED);
-		}
+		for (id = 0; id <= FRAG_MAX_PER_PEER; id++)
+			assert_int_equal(feed_new(t, &peer, id, 1, 0, data,
+			    sizeof(data), &out), id < FRAG_MAX_PER_PEER ?
+			    FRAG_PENDING : FRAG_DROPPED);
 		/* a fragment of a message already held still goes in */
-		len = mk_frag(buf, sizeof(buf), icookie, rcookie, 0, 2, 0,
-		    data, sizeof(data));
-		assert_int_equal(feed(t, &peer, buf, len, &out, &outlen),
-		    FRAG_PENDING);
+		assert_int_equal(feed_new(t, &peer, 0, 2, 0, data,
+		    sizeof(data), &out), FRAG_PENDING);
 	}
 	assert_int_equal(frag_pending(t), FRAG_MAX_TOTAL);
 	assert_int_equal(st->dropped[FRAG_DROP_PEER_LIMIT],
 	    FRAG_MAX_TOTAL / FRAG_MAX_PER_PEER);
 	peer = peer4(0x0b000000, 500);
-	len = mk_frag(buf, sizeof(buf), icookie, rcookie, 1, 1, 0, data,
-	    sizeof(data));
-	assert_int_equal(feed(t, &peer, buf, len, &out, &outlen),
-	    FRAG_DROPPED);
+	assert_int_equal(feed_new(t, &peer, 1, 1, 0, data, sizeof(data),
+	    &out), FRAG_DROPPED);
 	assert_int_equal(st->dropped[FRAG_DROP_TOTAL_LIMIT], 1);
 	assert_true(logcap_find("10.0.0.0:500", "id 8",
 	    "too many partial messages from peer", NULL) >= 0);
@@ -547,8 +574,8 @@ test_peer_and_total_limits(void **state)
 	    NULL) >= 0);
 	/* after the timeout everything is gone and there is room again */
 	now_ms += FRAG_TIMEOUT_MS;
-	assert_int_equal(feed(t, &peer, buf, len, &out, &outlen),
-	    FRAG_PENDING);
+	assert_int_equal(feed_new(t, &peer, 1, 1, 0, data, sizeof(data),
+	    &out), FRAG_PENDING);
 	assert_int_equal(frag_pending(t), 1);
 	assert_int_equal(st->dropped[FRAG_DROP_TIMEOUT], FRAG_MAX_TOTAL);
 	frag_table_free(t);
@@ -557,35 +584,49 @@ test_peer_and_total_limits(void **state)
 static void
 test_too_big(void **state)
 {
-	static uint8_t data[4200], buf[4400];
+	static uint8_t data[4200];
 	struct frag_table *t = frag_table_new(FRAG_MAX_SIZE);
 	struct sockaddr_storage peer = peer4(0x0a000001, 500);
 	uint8_t *out;
-	size_t len, outlen, i;
+	size_t i;
 
 	(void)state;
 	/* 16 * 4096 = 65536 fits exactly (but is no valid message) */
 	memset(data, 0, sizeof(data));
-	for (i = 1; i <= FRAG_MAX_FRAGS; i++) {
-		len = mk_frag(buf, sizeof(buf), icookie, rcookie, 1,
-		    (uint8_t)i, i == FRAG_MAX_FRAGS ? ISAKMP_FRAG_LAST : 0,
-		    data, 4096);
-		assert_int_equal(feed(t, &peer, buf, len, &out, &outlen),
-		    i < FRAG_MAX_FRAGS ? FRAG_PENDING : FRAG_DROPPED);
-	}
+	for (i = 1; i <= FRAG_MAX_FRAGS; i++)
+		assert_int_equal(feed_new(t, &peer, 1, (uint8_t)i,
+		    i == FRAG_MAX_FRAGS ? ISAKMP_FRAG_LAST : 0, data, 4096,
+		    &out), i < FRAG_MAX_FRAGS ? FRAG_PENDING : FRAG_DROPPED);
 	assert_int_equal(frag_table_stats(t)->dropped[FRAG_DROP_BAD_MESSAGE],
 	    1);
 	/* one byte more is too big, whatever order */
-	for (i = FRAG_MAX_FRAGS; i >= 1; i--) {
-		len = mk_frag(buf, sizeof(buf), icookie, rcookie, 2,
-		    (uint8_t)i, i == FRAG_MAX_FRAGS ? ISAKMP_FRAG_LAST : 0,
-		    data, i == 1 ? 4097 : 4096);
-		assert_int_equal(feed(t, &peer, buf, len, &out, &outlen),
+	for (i = FRAG_MAX_FRAGS; i >= 1; i--)
+		assert_int_equal(feed_new(t, &peer, 2, (uint8_t)i,
+		    i == FRAG_MAX_FRAGS ? ISAKMP_FRAG_LAST : 0, data,
+		    i == 1 ? 4097 : 4096, &out),
 		    i > 1 ? FRAG_PENDING : FRAG_DROPPED);
-	}
 	assert_int_equal(frag_table_stats(t)->dropped[FRAG_DROP_TOO_BIG], 1);
 	assert_int_equal(frag_pending(t), 0);
 	frag_table_free(t);
+}
+
+/*
+ * Split a message of len bytes (id `id`, dgram_max 61), feed all its
+ * fragments in order; returns the last result, *n how many there were.
+ */
+static enum frag_result
+split_feed_all(struct frag_table *t, const struct sockaddr_storage *peer,
+    size_t len, uint16_t id, size_t *n, uint8_t **out)
+{
+	uint8_t msg[FRAG_MAX_FRAGS * 25], buf[512];
+	size_t off[FRAG_MAX_FRAGS + 1], outlen, i;
+	enum frag_result r = FRAG_PENDING;
+
+	*n = split_msg(msg, len, 5, id, 61, buf, sizeof(buf), off);
+	for (i = 0; i < *n; i++)
+		r = feed(t, peer, buf + off[i], off[i + 1] - off[i], out,
+		    &outlen);
+	return r;
 }
 
 /* A table made for smaller messages (ikd: IKD_MSG_MAX) drops beyond. */
@@ -594,27 +635,16 @@ test_table_max_size(void **state)
 {
 	struct frag_table *t = frag_table_new(100);
 	struct sockaddr_storage peer = peer4(0xc0000205, 500);
-	uint8_t msg[101], buf[512], *out;
-	size_t off[FRAG_MAX_FRAGS + 1], n, outlen, i;
-	enum frag_result r = FRAG_PENDING;
+	uint8_t *out;
+	size_t n;
 
 	(void)state;
-	mk_msg(msg, 100, 5);
-	assert_true(frag_split(msg, 100, 1, ISAKMP_EXCH_IDPROT, 61, buf,
-	    sizeof(buf), off, &n));
-	for (i = 0; i < n; i++)
-		r = feed(t, &peer, buf + off[i], off[i + 1] - off[i], &out,
-		    &outlen);
-	assert_int_equal(r, FRAG_DONE);
+	assert_int_equal(split_feed_all(t, &peer, 100, 1, &n, &out),
+	    FRAG_DONE);
 	free(out);
-	mk_msg(msg, 101, 5);
-	assert_true(frag_split(msg, 101, 2, ISAKMP_EXCH_IDPROT, 61, buf,
-	    sizeof(buf), off, &n));
+	assert_int_equal(split_feed_all(t, &peer, 101, 2, &n, &out),
+	    FRAG_DROPPED);
 	assert_int_equal(n, 5);
-	for (i = 0; i < n; i++)
-		r = feed(t, &peer, buf + off[i], off[i + 1] - off[i], &out,
-		    &outlen);
-	assert_int_equal(r, FRAG_DROPPED);
 	assert_int_equal(frag_table_stats(t)->dropped[FRAG_DROP_TOO_BIG], 1);
 	frag_table_free(t);
 	/* 0 and anything above FRAG_MAX_SIZE mean FRAG_MAX_SIZE */
@@ -626,90 +656,84 @@ test_table_max_size(void **state)
 static void
 test_timeout(void **state)
 {
-	struct frag_table *t = frag_table_new(FRAG_MAX_SIZE);
-	struct sockaddr_storage peer = peer4(0xc0000205, 500);
-	uint8_t msg[100], buf[512], *out;
-	size_t off[FRAG_MAX_FRAGS + 1], outlen;
+	struct four h;
 
 	(void)state;
-	split4(msg, buf, sizeof(buf), off, 3);
-	assert_int_equal(FEED(0), FRAG_PENDING);
+	four_init(&h, 0xc0000205, 500, 3);
+	assert_int_equal(feed_piece(&h, 0), FRAG_PENDING);
 	now_ms += FRAG_TIMEOUT_MS - 1;
-	frag_expire(t);
-	assert_int_equal(frag_pending(t), 1);
-	assert_int_equal(FEED(1), FRAG_PENDING);
-	assert_int_equal(FEED(2), FRAG_PENDING);
+	frag_expire(h.t);
+	assert_int_equal(frag_pending(h.t), 1);
+	assert_int_equal(feed_piece(&h, 1), FRAG_PENDING);
+	assert_int_equal(feed_piece(&h, 2), FRAG_PENDING);
 	now_ms += 1;
-	frag_expire(t);
-	assert_int_equal(frag_pending(t), 0);
-	assert_int_equal(frag_table_stats(t)->dropped[FRAG_DROP_TIMEOUT], 1);
+	frag_expire(h.t);
+	assert_int_equal(frag_pending(h.t), 0);
+	assert_int_equal(frag_table_stats(h.t)->dropped[FRAG_DROP_TIMEOUT], 1);
 	assert_true(logcap_find("192.0.2.5:500", "3 fragments",
 	    "reassembly timeout", NULL) >= 0);
 	/* the last fragment alone does not complete anything */
-	assert_int_equal(FEED(3), FRAG_PENDING);
+	assert_int_equal(feed_piece(&h, 3), FRAG_PENDING);
 	/* the timeout counts from the first fragment, not the latest */
 	now_ms += FRAG_TIMEOUT_MS - 1;
-	assert_int_equal(FEED(0), FRAG_PENDING);
+	assert_int_equal(feed_piece(&h, 0), FRAG_PENDING);
 	now_ms += 1;
-	assert_int_equal(FEED(1), FRAG_PENDING);
-	assert_int_equal(frag_table_stats(t)->dropped[FRAG_DROP_TIMEOUT], 2);
-	assert_int_equal(frag_pending(t), 1);
-	frag_table_free(t);
+	assert_int_equal(feed_piece(&h, 1), FRAG_PENDING);
+	assert_int_equal(frag_table_stats(h.t)->dropped[FRAG_DROP_TIMEOUT], 2);
+	assert_int_equal(frag_pending(h.t), 1);
+	frag_table_free(h.t);
 }
 
 /* When a timer should fire, and how large the last message's fragments were. */
 static void
 test_next_expiry_and_max_data(void **state)
 {
-	struct frag_table *t = frag_table_new(FRAG_MAX_SIZE);
-	struct sockaddr_storage peer = peer4(0xc0000205, 500);
-	uint8_t msg[100], buf[512], buf2[512], *out;
-	size_t off[FRAG_MAX_FRAGS + 1], off2[FRAG_MAX_FRAGS + 1], outlen, n;
+	struct four h;
+	uint8_t msg2[100], buf2[512];
+	size_t off2[FRAG_MAX_FRAGS + 1], outlen;
 	uint64_t ms = 12345;
 
 	(void)state;
-	assert_false(frag_next_expiry(t, &ms));
+	four_init(&h, 0xc0000205, 500, 1);
+	assert_false(frag_next_expiry(h.t, &ms));
 	assert_int_equal(ms, 12345);
-	assert_int_equal(frag_last_max_data(t), 0);
-	split4(msg, buf, sizeof(buf), off, 1);
-	assert_int_equal(FEED(0), FRAG_PENDING);
-	assert_true(frag_next_expiry(t, &ms));
+	assert_int_equal(frag_last_max_data(h.t), 0);
+	assert_int_equal(feed_piece(&h, 0), FRAG_PENDING);
+	assert_true(frag_next_expiry(h.t, &ms));
 	assert_int_equal(ms, FRAG_TIMEOUT_MS);
 	/* a younger partial message: the oldest one decides */
 	now_ms += 4000;
-	mk_msg(msg, 100, 4);
-	assert_true(frag_split(msg, 100, 2, ISAKMP_EXCH_IDPROT, 80, buf2,
-	    sizeof(buf2), off2, &n));
-	assert_int_equal(n, 3);
-	assert_int_equal(feed(t, &peer, buf2, off2[1], &out, &outlen),
+	assert_int_equal(split_msg(msg2, sizeof(msg2), 4, 2, 80, buf2,
+	    sizeof(buf2), off2), 3);
+	assert_int_equal(feed(h.t, &h.peer, buf2, off2[1], &h.out, &outlen),
 	    FRAG_PENDING);
-	assert_true(frag_next_expiry(t, &ms));
+	assert_true(frag_next_expiry(h.t, &ms));
 	assert_int_equal(ms, FRAG_TIMEOUT_MS - 4000);
 	/* overdue: fire now */
 	now_ms += FRAG_TIMEOUT_MS;
-	assert_true(frag_next_expiry(t, &ms));
+	assert_true(frag_next_expiry(h.t, &ms));
 	assert_int_equal(ms, 0);
-	frag_expire(t);
-	assert_false(frag_next_expiry(t, &ms));
-	assert_int_equal(frag_last_max_data(t), 0);
+	frag_expire(h.t);
+	assert_false(frag_next_expiry(h.t, &ms));
+	assert_int_equal(frag_last_max_data(h.t), 0);
 	/* 100 bytes in 25-byte pieces, then in 44 + 44 + 12 */
-	assert_int_equal(FEED(3), FRAG_PENDING);
-	assert_int_equal(FEED(1), FRAG_PENDING);
-	assert_int_equal(FEED(2), FRAG_PENDING);
-	assert_int_equal(FEED(0), FRAG_DONE);
-	free(out);
-	assert_int_equal(frag_last_max_data(t), 25);
-	assert_int_equal(feed(t, &peer, buf2 + off2[2], off2[3] - off2[2],
-	    &out, &outlen), FRAG_PENDING);
-	assert_int_equal(frag_last_max_data(t), 25);
-	assert_int_equal(feed(t, &peer, buf2, off2[1], &out, &outlen),
+	assert_int_equal(feed_piece(&h, 3), FRAG_PENDING);
+	assert_int_equal(feed_piece(&h, 1), FRAG_PENDING);
+	assert_int_equal(feed_piece(&h, 2), FRAG_PENDING);
+	assert_int_equal(feed_piece(&h, 0), FRAG_DONE);
+	free(h.out);
+	assert_int_equal(frag_last_max_data(h.t), 25);
+	assert_int_equal(feed(h.t, &h.peer, buf2 + off2[2], off2[3] - off2[2],
+	    &h.out, &outlen), FRAG_PENDING);
+	assert_int_equal(frag_last_max_data(h.t), 25);
+	assert_int_equal(feed(h.t, &h.peer, buf2, off2[1], &h.out, &outlen),
 	    FRAG_PENDING);
-	assert_int_equal(feed(t, &peer, buf2 + off2[1], off2[2] - off2[1],
-	    &out, &outlen), FRAG_DONE);
-	free(out);
-	assert_int_equal(frag_last_max_data(t), 44);
-	assert_false(frag_next_expiry(t, &ms));
-	frag_table_free(t);
+	assert_int_equal(feed(h.t, &h.peer, buf2 + off2[1], off2[2] - off2[1],
+	    &h.out, &outlen), FRAG_DONE);
+	free(h.out);
+	assert_int_equal(frag_last_max_data(h.t), 44);
+	assert_false(frag_next_expiry(h.t, &ms));
+	frag_table_free(h.t);
 }
 
 /* Drop reasons have short key names for the counters. */
@@ -742,36 +766,28 @@ test_bad_message(void **state)
 {
 	struct frag_table *t = frag_table_new(FRAG_MAX_SIZE);
 	struct sockaddr_storage peer = peer4(0xc0000205, 500);
-	uint8_t msg[100], buf[256], *out;
+	uint8_t msg[100], *out;
 	uint8_t other_ic[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
-	size_t len, outlen;
 	const struct frag_stats *st = frag_table_stats(t);
 
 	(void)state;
 	/* wrong length field */
 	mk_msg(msg, 100, 1);
-	len = mk_frag(buf, sizeof(buf), icookie, rcookie, 1, 1,
-	    ISAKMP_FRAG_LAST, msg, 99);
-	assert_int_equal(feed(t, &peer, buf, len, &out, &outlen),
-	    FRAG_DROPPED);
+	assert_int_equal(feed_new(t, &peer, 1, 1, ISAKMP_FRAG_LAST, msg, 99,
+	    &out), FRAG_DROPPED);
 	/* other initiator cookie inside */
 	memcpy(msg, other_ic, 8);
-	len = mk_frag(buf, sizeof(buf), icookie, rcookie, 2, 1,
-	    ISAKMP_FRAG_LAST, msg, 100);
-	assert_int_equal(feed(t, &peer, buf, len, &out, &outlen),
-	    FRAG_DROPPED);
+	assert_int_equal(feed_new(t, &peer, 2, 1, ISAKMP_FRAG_LAST, msg, 100,
+	    &out), FRAG_DROPPED);
 	/* a fragment inside a fragment */
 	mk_msg(msg, 100, 1);
 	msg[16] = ISAKMP_PAYLOAD_FRAG;
-	len = mk_frag(buf, sizeof(buf), icookie, rcookie, 3, 1,
-	    ISAKMP_FRAG_LAST, msg, 100);
-	assert_int_equal(feed(t, &peer, buf, len, &out, &outlen),
-	    FRAG_DROPPED);
+	assert_int_equal(feed_new(t, &peer, 3, 1, ISAKMP_FRAG_LAST, msg, 100,
+	    &out), FRAG_DROPPED);
 	/* and the good one, a single fragment */
 	msg[16] = ISAKMP_PAYLOAD_ID;
-	len = mk_frag(buf, sizeof(buf), icookie, rcookie, 4, 1,
-	    ISAKMP_FRAG_LAST, msg, 100);
-	assert_int_equal(feed(t, &peer, buf, len, &out, &outlen), FRAG_DONE);
+	assert_int_equal(feed_new(t, &peer, 4, 1, ISAKMP_FRAG_LAST, msg, 100,
+	    &out), FRAG_DONE);
 	free(out);
 	assert_int_equal(st->dropped[FRAG_DROP_BAD_MESSAGE], 3);
 	assert_int_equal(frag_pending(t), 0);

@@ -76,6 +76,74 @@ exists_in(const char *rel)
 	return access(path, F_OK) == 0;
 }
 
+/* Up to cap bytes of pkidir/rel into buf; returns how many. */
+static size_t
+read_in(const char *rel, void *buf, size_t cap)
+{
+	char path[512];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", pkidir, rel);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	n = fread(buf, 1, cap, f);
+	fclose(f);
+	return n;
+}
+
+/* `openssl x509 -text` of pkidir/rel into out (OUT_MAX); exit status. */
+static int
+x509_text(char *out, const char *rel)
+{
+	return run(out, OUT_MAX, "openssl x509 -noout -text -in %s/%s",
+	    pkidir, rel);
+}
+
+/* `openssl verify` of pkidir/rel against the CA; exit status. */
+static int
+verify_ca(char *out, const char *rel)
+{
+	return run(out, OUT_MAX, "openssl verify -CAfile %s/ca.crt %s/%s",
+	    pkidir, pkidir, rel);
+}
+
+/* The same, checking the CA's CRL too. */
+static int
+verify_crl(char *out, const char *rel)
+{
+	return run(out, OUT_MAX, "openssl verify -crl_check -CRLfile "
+	    "%s/crl.pem -CAfile %s/ca.crt %s/%s", pkidir, pkidir, pkidir, rel);
+}
+
+/* pkidir/rel is valid for `days` days from now: one day less, not more. */
+static void
+assert_valid_days(char *out, const char *rel, int days)
+{
+	assert_int_equal(run(out, OUT_MAX, "openssl x509 -noout -in %s/%s "
+	    "-checkend %d", pkidir, rel, (days - 1) * 86400), 0);
+	assert_int_not_equal(run(out, OUT_MAX, "openssl x509 -noout -in "
+	    "%s/%s -checkend %d", pkidir, rel, (days + 1) * 86400), 0);
+}
+
+/* The CRL as text into out; it verifies against the CA. */
+static void
+crl_text_ok(char *out)
+{
+	assert_int_equal(run(out, OUT_MAX, "openssl crl -noout -text -CAfile "
+	    "%s/ca.crt -in %s/crl.pem", pkidir, pkidir), 0);
+	assert_non_null(strstr(out, "verify OK"));
+}
+
+/* `openssl pkcs12 -info` of client name's PKCS#12 with the password in
+ * pwfile; exit status. */
+static int
+p12_info(char *out, const char *name, const char *pwfile)
+{
+	return run(out, OUT_MAX, "openssl pkcs12 -info -noout -in "
+	    "%s/clients/%s.p12 -passin file:%s", pkidir, name, pwfile);
+}
+
 static int
 rm_one(const char *path, const struct stat *st, int flag, struct FTW *f)
 {
@@ -147,7 +215,6 @@ test_init(void **state)
 {
 	char out[OUT_MAX], before[4096], after[4096];
 	struct sink s;
-	FILE *f;
 	size_t n1, n2;
 
 	(void)state;
@@ -155,8 +222,7 @@ test_init(void **state)
 	assert_int_equal(mode_of(""), 0711);
 	assert_int_equal(mode_of("ca.key"), 0600);
 	assert_int_equal(mode_of("serial"), 0600);
-	assert_int_equal(run(out, sizeof(out), "openssl x509 -noout -text "
-	    "-in %s/ca.crt", pkidir), 0);
+	assert_int_equal(x509_text(out, "ca.crt"), 0);
 	assert_non_null(strstr(out, "Subject: CN = Test VPN CA"));
 	assert_non_null(strstr(out, "Issuer: CN = Test VPN CA"));
 	assert_non_null(strstr(out, "X509v3 Basic Constraints: critical"));
@@ -166,31 +232,18 @@ test_init(void **state)
 	assert_non_null(strstr(out, "rsaEncryption"));
 	assert_non_null(strstr(out, "(2048 bit)"));
 	/* Self-signed and valid ~10 years (3650 days from today). */
-	assert_int_equal(run(out, sizeof(out), "openssl verify -CAfile "
-	    "%s/ca.crt %s/ca.crt", pkidir, pkidir), 0);
-	assert_int_equal(run(out, sizeof(out), "openssl x509 -noout -in "
-	    "%s/ca.crt -checkend %d", pkidir, 3649 * 86400), 0);
-	assert_int_not_equal(run(out, sizeof(out), "openssl x509 -noout -in "
-	    "%s/ca.crt -checkend %d", pkidir, 3651 * 86400), 0);
+	assert_int_equal(verify_ca(out, "ca.crt"), 0);
+	assert_valid_days(out, "ca.crt", 3650);
 	/* The empty CRL verifies against the CA. */
-	assert_int_equal(run(out, sizeof(out), "openssl crl -noout -text "
-	    "-CAfile %s/ca.crt -in %s/crl.pem", pkidir, pkidir), 0);
-	assert_non_null(strstr(out, "verify OK"));
+	crl_text_ok(out);
 	assert_non_null(strstr(out, "No Revoked Certificates"));
 
 	/* A second init is refused and leaves the key alone. */
-	snprintf(out, sizeof(out), "%s/ca.key", pkidir);
-	f = fopen(out, "r");
-	assert_non_null(f);
-	n1 = fread(before, 1, sizeof(before), f);
-	fclose(f);
+	n1 = read_in("ca.key", before, sizeof(before));
 	sink_open(&s);
 	assert_int_equal(pki_init(pkidir, NULL, PKI_KEY_DEFAULT, s.f), -1);
 	sink_close(&s);
-	f = fopen(out, "r");
-	assert_non_null(f);
-	n2 = fread(after, 1, sizeof(after), f);
-	fclose(f);
+	n2 = read_in("ca.key", after, sizeof(after));
 	assert_int_equal(n1, n2);
 	assert_memory_equal(before, after, n1);
 	/* Also through the binary: exit 1 and the file in the message. */
@@ -230,8 +283,7 @@ test_server(void **state)
 	    s.f), -1);
 	sink_close(&s);
 
-	assert_int_equal(run(out, sizeof(out), "openssl x509 -noout -text "
-	    "-in %s/server.crt", pkidir), 0);
+	assert_int_equal(x509_text(out, "server.crt"), 0);
 	assert_non_null(strstr(out, "Subject: CN = vpn.example.com\n"));
 	assert_non_null(strstr(out, "Issuer: CN = Test VPN CA"));
 	assert_non_null(strstr(out,
@@ -243,14 +295,10 @@ test_server(void **state)
 	assert_non_null(strstr(out, "CA:FALSE"));
 	assert_non_null(strstr(out, "(2048 bit)"));
 	assert_non_null(strstr(out, "ecdsa-with-SHA256"));
-	assert_int_equal(run(out, sizeof(out), "openssl verify -CAfile "
-	    "%s/ca.crt %s/server.crt", pkidir, pkidir), 0);
+	assert_int_equal(verify_ca(out, "server.crt"), 0);
 	assert_non_null(strstr(out, "server.crt: OK"));
 	/* Valid two years, not longer. */
-	assert_int_equal(run(out, sizeof(out), "openssl x509 -noout -in "
-	    "%s/server.crt -checkend %d", pkidir, 729 * 86400), 0);
-	assert_int_not_equal(run(out, sizeof(out), "openssl x509 -noout -in "
-	    "%s/server.crt -checkend %d", pkidir, 731 * 86400), 0);
+	assert_valid_days(out, "server.crt", 730);
 	/* The key belongs to the certificate. */
 	assert_int_equal(run(out, sizeof(out), "test \"$(openssl x509 -noout "
 	    "-pubkey -in %s/server.crt)\" = \"$(openssl pkey -pubout -in "
@@ -404,16 +452,6 @@ client_generated(const char *name, char *pass, size_t cap)
 }
 
 static void
-write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
-static void
 test_client(void **state)
 {
 	char out[OUT_MAX], pass[64], pwfile[256], wrong[256];
@@ -426,9 +464,8 @@ test_client(void **state)
 	assert_int_equal(mode_of("clients/alice.p12"), 0600);
 	assert_int_equal(mode_of("clients"), 0700);
 	snprintf(pwfile, sizeof(pwfile), "%s/pw", tmpdir);
-	write_file(pwfile, pass);
-	assert_int_equal(run(out, sizeof(out), "openssl pkcs12 -info -noout "
-	    "-in %s/clients/alice.p12 -passin file:%s", pkidir, pwfile), 0);
+	write_text(pwfile, pass);
+	assert_int_equal(p12_info(out, "alice", pwfile), 0);
 	assert_non_null(strstr(out, "MAC: sha256, Iteration 2048"));
 	assert_non_null(strstr(out, "PBES2, PBKDF2, AES-256-CBC, Iteration "
 	    "2048, PRF hmacWithSHA256"));
@@ -440,22 +477,18 @@ test_client(void **state)
 	assert_int_equal(atoi(out), 5);
 	/* A wrong password does not open it. */
 	snprintf(wrong, sizeof(wrong), "%s/wrong", tmpdir);
-	write_file(wrong, "not-the-password\n");
-	assert_int_not_equal(run(out, sizeof(out), "openssl pkcs12 -info "
-	    "-noout -in %s/clients/alice.p12 -passin file:%s", pkidir, wrong),
-	    0);
+	write_text(wrong, "not-the-password\n");
+	assert_int_not_equal(p12_info(out, "alice", wrong), 0);
 	assert_non_null(strstr(out, "verify error"));
 
-	assert_int_equal(run(out, sizeof(out), "openssl x509 -noout -text "
-	    "-in %s/clients/alice.crt", pkidir), 0);
+	assert_int_equal(x509_text(out, "clients/alice.crt"), 0);
 	assert_non_null(strstr(out, "Subject: CN = alice\n"));
 	assert_non_null(strstr(out, "TLS Web Client Authentication\n"));
 	assert_null(strstr(out, "Server Authentication"));
-	assert_int_equal(run(out, sizeof(out), "openssl verify -CAfile "
-	    "%s/ca.crt %s/clients/alice.crt", pkidir, pkidir), 0);
+	assert_int_equal(verify_ca(out, "clients/alice.crt"), 0);
 
 	/* Password from a file (first line), legacy encryption. */
-	write_file(pwfile, "s3cret pass\nsecond line ignored\n");
+	write_text(pwfile, "s3cret pass\nsecond line ignored\n");
 	sink_open(&s);
 	assert_int_equal(pki_client(pkidir, "bob.laptop", pwfile, true,
 	    (struct pki_key){ PKI_KEY_ECDSA_P256, 0 }, s.f), 0);
@@ -476,10 +509,8 @@ test_client(void **state)
 	assert_false(exists_in("clients/carol.key"));
 	assert_false(exists_in("clients/alice.key.tmp"));
 	sink_close(&s);
-	write_file(pwfile, "s3cret pass\n");
-	assert_int_equal(run(out, sizeof(out), "openssl pkcs12 -info -noout "
-	    "-in %s/clients/bob.laptop.p12 -passin file:%s", pkidir, pwfile),
-	    0);
+	write_text(pwfile, "s3cret pass\n");
+	assert_int_equal(p12_info(out, "bob.laptop", pwfile), 0);
 	assert_non_null(strstr(out, "MAC: sha1, Iteration 2048"));
 	assert_non_null(strstr(out, "pbeWithSHA1And3-KeyTripleDES-CBC"));
 }
@@ -499,9 +530,7 @@ test_revoke_list(void **state)
 	sink_close(&s);
 	client_generated("alice", pass, sizeof(pass));
 	client_generated("bob", pass, sizeof(pass));
-	assert_int_equal(run(out, sizeof(out), "openssl verify -crl_check "
-	    "-CRLfile %s/crl.pem -CAfile %s/ca.crt %s/clients/alice.crt",
-	    pkidir, pkidir, pkidir), 0);
+	assert_int_equal(verify_crl(out, "clients/alice.crt"), 0);
 
 	sink_open(&s);
 	assert_int_equal(pki_revoke(pkidir, "alice", "bogusReason", s.f), -1);
@@ -511,16 +540,11 @@ test_revoke_list(void **state)
 	assert_int_equal(pki_revoke(pkidir, "alice", NULL, s.f), -1);
 	sink_close(&s);
 	assert_int_equal(mode_of("crl.pem"), 0644);
-	assert_int_not_equal(run(out, sizeof(out), "openssl verify -crl_check "
-	    "-CRLfile %s/crl.pem -CAfile %s/ca.crt %s/clients/alice.crt",
-	    pkidir, pkidir, pkidir), 0);
+	assert_int_not_equal(verify_crl(out, "clients/alice.crt"), 0);
 	assert_non_null(strstr(out, "certificate revoked"));
-	assert_int_equal(run(out, sizeof(out), "openssl verify -crl_check "
-	    "-CRLfile %s/crl.pem -CAfile %s/ca.crt %s/clients/bob.crt "
-	    "%s/server.crt", pkidir, pkidir, pkidir, pkidir), 0);
-	assert_int_equal(run(out, sizeof(out), "openssl crl -noout -text "
-	    "-CAfile %s/ca.crt -in %s/crl.pem", pkidir, pkidir), 0);
-	assert_non_null(strstr(out, "verify OK"));
+	assert_int_equal(verify_crl(out, "clients/bob.crt"), 0);
+	assert_int_equal(verify_crl(out, "server.crt"), 0);
+	crl_text_ok(out);
 	assert_non_null(strstr(out, "X509v3 CRL Number: \n                2\n"));
 	assert_non_null(strstr(out, "Key Compromise"));
 	assert_non_null(strstr(out, "Serial Number: 03\n"));

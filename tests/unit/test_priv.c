@@ -165,6 +165,18 @@ expect_refused(const uint8_t *p, size_t len, const char *what)
 	assert_non_null(why);
 }
 
+/* A request of type with that body (seq 1) is refused. */
+static void
+expect_body_refused(uint32_t type, const void *body, size_t blen,
+    const char *what)
+{
+	uint8_t buf[PRIV_MSG_MAX + 8];
+	size_t len;
+
+	len = priv_req_build(buf, sizeof(buf), type, 1, body, blen);
+	expect_refused(buf, len, what);
+}
+
 static void
 test_parse_refused(void **state)
 {
@@ -182,9 +194,8 @@ test_parse_refused(void **state)
 	/* types not on the menu, any size */
 	for (i = 0; i < sizeof(bad_types) / sizeof(bad_types[0]); i++)
 		for (k = 0; k < 64; k += 7) {
-			len = priv_req_build(buf, sizeof(buf), bad_types[i], 1,
-			    body, k);
-			expect_refused(buf, len, "unknown type");
+			expect_body_refused(bad_types[i], body, k,
+			    "unknown type");
 		}
 	/* every type: body size -1 and +1, and every truncation */
 	n = valid_set(v);
@@ -199,42 +210,35 @@ test_parse_refused(void **state)
 	/* the xfrm checks: a reqid not ours, other protocols' keys, port 0 */
 	spi_req(&sr);
 	sr.reqid = 1;
-	len = priv_req_build(buf, sizeof(buf), PRIV_SPI_ALLOC, 1, &sr,
-	    sizeof(sr));
-	expect_refused(buf, len, "SPI request with a foreign reqid");
+	expect_body_refused(PRIV_SPI_ALLOC, &sr, sizeof(sr),
+	    "SPI request with a foreign reqid");
 	sa_req(&r, 0xc0000101);
 	r.reqid = 16384;
-	len = priv_req_build(buf, sizeof(buf), PRIV_SA_ADD, 1, &r, sizeof(r));
-	expect_refused(buf, len, "SA with a foreign reqid");
+	expect_body_refused(PRIV_SA_ADD, &r, sizeof(r),
+	    "SA with a foreign reqid");
 	sa_req(&r, 0xc0000101);
 	r.enc_key_len = 15;
-	len = priv_req_build(buf, sizeof(buf), PRIV_SA_ADD, 1, &r, sizeof(r));
-	expect_refused(buf, len, "SA with a bad key length");
+	expect_body_refused(PRIV_SA_ADD, &r, sizeof(r),
+	    "SA with a bad key length");
 	sa_req(&r, 0xc0000101);
 	r.enc = (enum xfrm_enc)77;
-	len = priv_req_build(buf, sizeof(buf), PRIV_SA_ADD, 1, &r, sizeof(r));
-	expect_refused(buf, len, "SA with an unknown cipher");
+	expect_body_refused(PRIV_SA_ADD, &r, sizeof(r),
+	    "SA with an unknown cipher");
 	sa_req(&r, 0xc0000101);
 	r.enc_key_len = XFRM_ENC_KEY_MAX + 1;
-	len = priv_req_build(buf, sizeof(buf), PRIV_SA_ADD, 1, &r, sizeof(r));
-	expect_refused(buf, len, "SA with a key past its buffer");
+	expect_body_refused(PRIV_SA_ADD, &r, sizeof(r),
+	    "SA with a key past its buffer");
 	sa_id(&id, 0);
-	len = priv_req_build(buf, sizeof(buf), PRIV_SA_DEL, 1, &id,
-	    sizeof(id));
-	expect_refused(buf, len, "delete of SPI 0");
+	expect_body_refused(PRIV_SA_DEL, &id, sizeof(id), "delete of SPI 0");
 	sa_id(&id, 5);
 	id.family = AF_UNIX;
-	len = priv_req_build(buf, sizeof(buf), PRIV_SA_COUNTERS, 1, &id,
-	    sizeof(id));
-	expect_refused(buf, len, "counters of a bad family");
+	expect_body_refused(PRIV_SA_COUNTERS, &id, sizeof(id),
+	    "counters of a bad family");
 	memset(&l2, 0, sizeof(l2));
-	len = priv_req_build(buf, sizeof(buf), PRIV_L2TP_REGISTER, 1, &l2,
-	    sizeof(l2));
-	expect_refused(buf, len, "L2TP port 0");
+	expect_body_refused(PRIV_L2TP_REGISTER, &l2, sizeof(l2), "L2TP port 0");
 	/* longer than any message */
-	len = priv_req_build(buf, sizeof(buf), PRIV_SA_ADD, 1, body,
-	    PRIV_MSG_MAX - PRIV_REQ_HDR);
-	expect_refused(buf, len, "oversized");
+	expect_body_refused(PRIV_SA_ADD, body, PRIV_MSG_MAX - PRIV_REQ_HDR,
+	    "oversized");
 }
 
 static void
@@ -301,6 +305,33 @@ serve(int fd)
 	_exit(0);
 }
 
+/* Fork a serve() parent; returns this side's end of the socketpair. */
+static int
+parent_start(pid_t *pid)
+{
+	int sp[2];
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sp), 0);
+	if ((*pid = fork()) == 0) {
+		close(sp[0]);
+		serve(sp[1]);
+	}
+	assert_true(*pid > 0);
+	close(sp[1]);
+	return sp[0];
+}
+
+/* The child pid exits, with status 0. */
+static void
+wait_exit0(pid_t pid)
+{
+	int status;
+
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 static void
 test_round_trip(void **state)
 {
@@ -312,19 +343,11 @@ test_round_trip(void **state)
 	struct priv_policy_list *l;
 	struct priv_l2tp l2;
 	uint32_t spi = 0, spi2 = 0, npol = 0;
-	int sp[2], status;
 	pid_t pid;
 
 	(void)state;
-	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sp), 0);
-	if ((pid = fork()) == 0) {
-		close(sp[0]);
-		serve(sp[1]);
-	}
-	assert_true(pid > 0);
-	close(sp[1]);
 	memset(&pc, 0, sizeof(pc));
-	pc.fd = sp[0];
+	pc.fd = parent_start(&pid);
 
 	spi_req(&sr);
 	assert_int_equal(priv_kernel_ops.spi_alloc(&pc, &sr, &spi), 0);
@@ -383,10 +406,8 @@ test_round_trip(void **state)
 	    NULL, 0), -1);
 	assert_int_equal(errno, EINVAL);
 
-	close(sp[0]);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
+	close(pc.fd);
+	wait_exit0(pid);
 }
 
 /* A fake parent that answers with a canned reply. */
@@ -464,7 +485,6 @@ test_sign(void **state)
 	X509 *x;
 	size_t siglen = sizeof(sig), len;
 	uint32_t seq;
-	int sp[2], status;
 	pid_t pid;
 
 	(void)state;
@@ -505,19 +525,12 @@ test_sign(void **state)
 	c.key_file = key;
 	assert_int_equal(ikd_certs_load(&c, &serve_certs, err, sizeof(err)),
 	    0);
-	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sp), 0);
-	if ((pid = fork()) == 0) {
-		close(sp[0]);
-		serve(sp[1]);
-	}
-	assert_true(pid > 0);
-	close(sp[1]);
+	memset(&pc, 0, sizeof(pc));
+	pc.fd = parent_start(&pid);
 	/* this side has no key any more */
 	ikd_certs_drop_key(serve_certs);
 	assert_int_equal(ikd_certs_sign(serve_certs, 0, hash, sizeof(hash), sig,
 	    &siglen), -1);
-	memset(&pc, 0, sizeof(pc));
-	pc.fd = sp[0];
 	siglen = sizeof(sig);
 	assert_int_equal(priv_kernel_ops.sign(&pc, 0, hash, sizeof(hash), sig,
 	    &siglen), 0);
@@ -533,9 +546,8 @@ test_sign(void **state)
 	    -1);
 	assert_int_equal(priv_sign(&pc, IKD_IDENT_MAX, hash, sizeof(hash),
 	    sig, &siglen), -1);
-	close(sp[0]);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(pc.fd);
+	wait_exit0(pid);
 	ikd_certs_free(serve_certs);
 	serve_certs = NULL;
 	X509_free(x);
@@ -547,7 +559,6 @@ test_sign(void **state)
 static void
 test_drop(void **state)
 {
-	int status;
 	pid_t pid;
 
 	(void)state;
@@ -568,9 +579,7 @@ test_drop(void **state)
 		_exit(0);
 	}
 	assert_true(pid > 0);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
+	wait_exit0(pid);
 }
 
 int
