@@ -606,6 +606,46 @@ hex_cookies(const uint8_t *icky, const uint8_t *rcky, char *out)
 		    rcky[i]);
 }
 
+/*
+ * MM1, MM3 and an MM5 that ikd refuses: no MM6, the SA is gone, nothing
+ * reached the kernel. The refused MM5 is left in m, its length in *len.
+ */
+static void
+mm_refused_at_mm5(struct ike_ini *pr, uint8_t *m, size_t *len)
+{
+	struct isakmp_hdr h;
+	struct isakmp_msg msg;
+
+	*len = build_mm1(pr, m);
+	feed(m, *len, &pr->p500);
+	parse_plain(&sent[0], &h, &msg);
+	memcpy(pr->rcky, h.rcookie, 8);
+	*len = build_mm3(pr, m);
+	feed(m, *len, &pr->p500);
+	recv_mm4(pr, &sent[1]);
+	*len = build_mm5(pr, m, false);
+	feed(m, *len, &pr->p500);
+	assert_int_equal(nsent, 2);
+	assert_int_equal(ctx.nsa, 0);
+	assert_int_equal(ctx.ctr.auth_failed, 1);
+	assert_int_equal(mk.nalloc + mk.nadd, 0);
+}
+
+/* line names pr's address and port 500 and both of its cookies. */
+static void
+assert_names_peer(const char *line, const struct ike_ini *pr)
+{
+	char ck[4 * ISAKMP_COOKIE_LEN + 2], want[96];
+
+	snprintf(want, sizeof(want), "%s:500", CLIENT_IP);
+	if (strstr(line, want) == NULL)
+		fail_msg("\"%s\" lacks \"%s\"", line, want);
+	hex_cookies(pr->icky, pr->rcky, ck);
+	snprintf(want, sizeof(want), "(cookies %s)", ck);
+	if (strstr(line, want) == NULL)
+		fail_msg("\"%s\" lacks \"%s\"", line, want);
+}
+
 /* Whether a plaintext message carries the FRAGMENTATION vendor ID. */
 static bool
 has_frag_vid(const struct sent *s)
@@ -937,10 +977,7 @@ test_cert_chosen_by_certreq(void **state)
 static void
 test_cert_refused(void **state)
 {
-	char ck[4 * ISAKMP_COOKIE_LEN + 2], want[96];
 	uint8_t m[IKD_MSG_MAX];
-	struct isakmp_hdr h;
-	struct isakmp_msg msg;
 	struct pki_fx k;
 	struct ike_ini pr;
 	size_t len;
@@ -954,26 +991,9 @@ test_cert_refused(void **state)
 	pr.cert_len = k.other_len;
 	pr.id_der = k.cli_dn;
 	pr.id_der_len = k.cli_dn_len;
-	len = build_mm1(&pr, m);
-	feed(m, len, &pr.p500);
-	parse_plain(&sent[0], &h, &msg);
-	memcpy(pr.rcky, h.rcookie, 8);
-	len = build_mm3(&pr, m);
-	feed(m, len, &pr.p500);
-	recv_mm4(&pr, &sent[1]);
-	len = build_mm5(&pr, m, false);
-	feed(m, len, &pr.p500);
-	/* no MM6, the SA is gone, nothing reached the kernel */
-	assert_int_equal(nsent, 2);
-	assert_int_equal(ctx.nsa, 0);
-	assert_int_equal(ctx.ctr.auth_failed, 1);
-	assert_int_equal(mk.nalloc + mk.nadd, 0);
+	mm_refused_at_mm5(&pr, m, &len);
 	assert_int_equal(ncert_lines, 1);
-	hex_cookies(pr.icky, pr.rcky, ck);
-	snprintf(want, sizeof(want), "%s:500", CLIENT_IP);
-	assert_non_null(strstr(cert_line, want));
-	snprintf(want, sizeof(want), "(cookies %s)", ck);
-	assert_non_null(strstr(cert_line, want));
+	assert_names_peer(cert_line, &pr);
 	assert_non_null(strstr(cert_line, "subject \"CN=e2e-alice\", issuer "
 	    "\"CN=Other CA\": unable to get local issuer certificate"));
 	peer_free(&pr);
@@ -992,10 +1012,7 @@ test_cert_refused(void **state)
 static void
 test_wrong_psk(void **state)
 {
-	char want[64], ck[4 * ISAKMP_COOKIE_LEN + 2];
 	uint8_t m[IKD_MSG_MAX];
-	struct isakmp_hdr h;
-	struct isakmp_msg msg;
 	struct ike_ini pr;
 	size_t len;
 
@@ -1003,20 +1020,7 @@ test_wrong_psk(void **state)
 	peer_init(&pr, IKE_ENCR_AES_CBC, 256, IKE_ENC_AES256_CBC,
 	    IKE_GROUP_MODP_2048, false);
 	pr.psk = "not-the-right-psk-at-all";
-	len = build_mm1(&pr, m);
-	feed(m, len, &pr.p500);
-	parse_plain(&sent[0], &h, &msg);
-	memcpy(pr.rcky, h.rcookie, 8);
-	len = build_mm3(&pr, m);
-	feed(m, len, &pr.p500);
-	recv_mm4(&pr, &sent[1]);
-	len = build_mm5(&pr, m, false);
-	feed(m, len, &pr.p500);
-	/* no MM6, the SA is gone, nothing reached the kernel */
-	assert_int_equal(nsent, 2);
-	assert_int_equal(ctx.nsa, 0);
-	assert_int_equal(ctx.ctr.auth_failed, 1);
-	assert_int_equal(mk.nalloc + mk.nadd, 0);
+	mm_refused_at_mm5(&pr, m, &len);
 	/* its retransmission finds nothing */
 	feed(m, len, &pr.p500);
 	assert_int_equal(nsent, 2);
@@ -1026,11 +1030,7 @@ test_wrong_psk(void **state)
 	 * naming the peer (address:port), both cookies and the cause.
 	 */
 	assert_int_equal(nauth_lines, 1);
-	snprintf(want, sizeof(want), "%s:500", CLIENT_IP);
-	assert_non_null(strstr(auth_line, want));
-	hex_cookies(pr.icky, pr.rcky, ck);
-	snprintf(want, sizeof(want), "(cookies %s)", ck);
-	assert_non_null(strstr(auth_line, want));
+	assert_names_peer(auth_line, &pr);
 	assert_non_null(strstr(auth_line, "wrong PSK"));
 	assert_non_null(strstr(auth_line, "psk from ike.psk"));
 	assert_null(strstr(auth_line, PSK));
