@@ -788,12 +788,47 @@ struct pki_fx {
 	size_t cli_len, cli_dn_len, other_len, srv_len;
 };
 
+/*
+ * ctx.certs from k's CA, server certificate and key, plus sc (NULL: none)
+ * as ike.server_certs. The conf's strings belong to it: load from a copy.
+ */
 static void
-pki_make(struct pki_fx *k, bool ec)
+pki_load(struct pki_fx *k, struct conf_server_cert *sc)
 {
 	struct ike_conf c;
 	char err[512];
 
+	c = vconf->ike;
+	c.ca_file = k->ca;
+	c.cert_file = k->cert;
+	c.key_file = k->key;
+	c.crl_file = NULL;
+	c.cert_allow = NULL;
+	c.ncert_allow = 0;
+	c.server_certs = sc;
+	c.nserver_certs = sc != NULL ? 1 : 0;
+	if (ikd_certs_load(&c, &ctx.certs, err, sizeof(err)) == -1)
+		fail_msg("ikd_certs_load: %s", err);
+}
+
+/* pr with AES-256/MODP-2048, signing with the client key of k, sending
+ * the certificate der (ID: the subject DN of k's client certificate). */
+static void
+cert_peer_init(struct ike_ini *pr, const struct pki_fx *k,
+    const uint8_t *der, size_t len)
+{
+	peer_init(pr, IKE_ENCR_AES_CBC, 256, IKE_ENC_AES256_CBC,
+	    IKE_GROUP_MODP_2048, false);
+	pr->sig_key = k->ckey;
+	pr->cert_der = der;
+	pr->cert_len = len;
+	pr->id_der = k->cli_dn;
+	pr->id_der_len = k->cli_dn_len;
+}
+
+static void
+pki_make(struct pki_fx *k, bool ec)
+{
 	memset(k, 0, sizeof(*k));
 	snprintf(k->dir, sizeof(k->dir), "/tmp/test_exchange.XXXXXX");
 	assert_non_null(mkdtemp(k->dir));
@@ -823,16 +858,7 @@ pki_make(struct pki_fx *k, bool ec)
 	assert_int_equal(certgen_write_cert(k->ca, k->ca_x, false), 0);
 	assert_int_equal(certgen_write_cert(k->cert, k->srv, false), 0);
 	assert_int_equal(certgen_write_key(k->key, k->skey), 0);
-	/* the conf's strings belong to it: load from a copy */
-	c = vconf->ike;
-	c.ca_file = k->ca;
-	c.cert_file = k->cert;
-	c.key_file = k->key;
-	c.crl_file = NULL;
-	c.cert_allow = NULL;
-	c.ncert_allow = 0;
-	if (ikd_certs_load(&c, &ctx.certs, err, sizeof(err)) == -1)
-		fail_msg("ikd_certs_load: %s", err);
+	pki_load(k, NULL);
 }
 
 static void
@@ -869,13 +895,7 @@ cert_main_mode(bool ec)
 	size_t ca_dn_len;
 
 	pki_make(&k, ec);
-	peer_init(&pr, IKE_ENCR_AES_CBC, 256, IKE_ENC_AES256_CBC,
-	    IKE_GROUP_MODP_2048, false);
-	pr.sig_key = k.ckey;
-	pr.cert_der = k.cli_der;
-	pr.cert_len = k.cli_len;
-	pr.id_der = k.cli_dn;
-	pr.id_der_len = k.cli_dn_len;
+	cert_peer_init(&pr, &k, k.cli_der, k.cli_len);
 	/* strongSwan sends a CERTREQ naming the CA it trusts */
 	ca_dn = certgen_subject_der(k.ca_x, &ca_dn_len);
 	pr.certreq_dn = ca_dn;
@@ -920,12 +940,11 @@ test_cert_chosen_by_certreq(void **state)
 	struct pki_fx k;
 	struct ike_ini pr;
 	struct conf_server_cert sc;
-	struct ike_conf c;
 	EVP_PKEY *k2;
 	X509 *s2;
 	uint8_t *s2_der, *other_dn;
 	size_t s2_len, other_len;
-	char crt[128], key[128], err[512];
+	char crt[128], key[128];
 
 	(void)state;
 	pki_make(&k, false);
@@ -937,27 +956,11 @@ test_cert_chosen_by_certreq(void **state)
 	assert_int_equal(certgen_write_cert(crt, s2, false), 0);
 	assert_int_equal(certgen_write_key(key, k2), 0);
 	ikd_certs_free(ctx.certs);
-	c = vconf->ike;
-	c.ca_file = k.ca;
-	c.cert_file = k.cert;
-	c.key_file = k.key;
-	c.crl_file = NULL;
-	c.cert_allow = NULL;
-	c.ncert_allow = 0;
 	sc.cert_file = crt;
 	sc.key_file = key;
 	sc.line = 1;
-	c.server_certs = &sc;
-	c.nserver_certs = 1;
-	if (ikd_certs_load(&c, &ctx.certs, err, sizeof(err)) == -1)
-		fail_msg("ikd_certs_load: %s", err);
-	peer_init(&pr, IKE_ENCR_AES_CBC, 256, IKE_ENC_AES256_CBC,
-	    IKE_GROUP_MODP_2048, false);
-	pr.sig_key = k.ckey;
-	pr.cert_der = k.cli_der;
-	pr.cert_len = k.cli_len;
-	pr.id_der = k.cli_dn;
-	pr.id_der_len = k.cli_dn_len;
+	pki_load(&k, &sc);
+	cert_peer_init(&pr, &k, k.cli_der, k.cli_len);
 	other_dn = certgen_subject_der(k.other_ca, &other_len);
 	pr.certreq_dn = other_dn;
 	pr.certreq_len = other_len;
@@ -984,13 +987,7 @@ test_cert_refused(void **state)
 
 	(void)state;
 	pki_make(&k, false);
-	peer_init(&pr, IKE_ENCR_AES_CBC, 256, IKE_ENC_AES256_CBC,
-	    IKE_GROUP_MODP_2048, false);
-	pr.sig_key = k.ckey;
-	pr.cert_der = k.other_der;
-	pr.cert_len = k.other_len;
-	pr.id_der = k.cli_dn;
-	pr.id_der_len = k.cli_dn_len;
+	cert_peer_init(&pr, &k, k.other_der, k.other_len);
 	mm_refused_at_mm5(&pr, m, &len);
 	assert_int_equal(ncert_lines, 1);
 	assert_names_peer(cert_line, &pr);
