@@ -1495,37 +1495,74 @@ ctl_ask(struct event_base *base, int fd, const char *req, char *buf,
 	return buf;
 }
 
+/*
+ * ikd's control socket in a fresh directory: <dir>/run/ikd.sock, served
+ * from its own event base.
+ */
+struct ctl_fx {
+	char dir[40], run[64], path[96];
+	struct event_base *base;
+};
+
+static void
+ctl_fx_start(struct ctl_fx *f)
+{
+	int lfd;
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/test-ikd-ctl-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->run, sizeof(f->run), "%s/run", f->dir);
+	snprintf(f->path, sizeof(f->path), "%s/ikd.sock", f->run);
+	lfd = ikd_ctl_listen(f->run, f->path);
+	assert_true(lfd >= 0);
+	assert_non_null(f->base = event_base_new());
+	ctx.base = f->base;
+	ctx.ctl = ikd_ctl_new(&ctx, lfd, geteuid(), NULL);
+	ctx.base = NULL;
+	assert_non_null(ctx.ctl);
+}
+
+/* Closes the socket and the base (the socket file stays). */
+static void
+ctl_fx_stop(struct ctl_fx *f)
+{
+	ikd_ctl_free(ctx.ctl);
+	ctx.ctl = NULL;
+	event_base_free(f->base);
+	f->base = NULL;
+}
+
+/* Removes the socket file and both directories, which must be all. */
+static void
+ctl_fx_remove(struct ctl_fx *f)
+{
+	assert_int_equal(unlink(f->path), 0);
+	assert_int_equal(rmdir(f->run), 0);
+	assert_int_equal(rmdir(f->dir), 0);
+}
+
 static void
 test_control(void **state)
 {
-	char dir[] = "/tmp/test-ikd-ctl-XXXXXX", run[64], path[96];
 	char buf[8192], want[256], ck[40], a[IKD_TAG_MAX];
+	struct ctl_fx f;
 	struct event_base *base;
 	struct stat st;
 	struct ike_ini pr;
 	const struct ikd_path *p;
 	size_t i;
 	bool eof;
-	int lfd, w, c;
+	int w, c;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(run, sizeof(run), "%s/run", dir);
-	snprintf(path, sizeof(path), "%s/ikd.sock", run);
-	lfd = ikd_ctl_listen(run, path);
-	assert_true(lfd >= 0);
-	assert_int_equal(stat(path, &st), 0);
+	ctl_fx_start(&f);
+	base = f.base;
+	assert_int_equal(stat(f.path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0600);
 	/* a live socket is not replaced */
-	assert_int_equal(ikd_ctl_listen(run, path), -1);
-	base = event_base_new();
-	assert_non_null(base);
-	ctx.base = base;
-	ctx.ctl = ikd_ctl_new(&ctx, lfd, geteuid(), NULL);
-	ctx.base = NULL;
-	assert_non_null(ctx.ctl);
+	assert_int_equal(ikd_ctl_listen(f.run, f.path), -1);
 
-	w = ctl_connect(path);
+	w = ctl_connect(f.path);
 	assert_string_equal(ctl_ask(base, w, "watch\n", buf, sizeof(buf)),
 	    "ok\n");
 
@@ -1545,7 +1582,7 @@ test_control(void **state)
 	(void)ctl_read(base, w, buf, sizeof(buf), "\n", &eof);
 	assert_string_equal(buf, want);
 
-	c = ctl_connect(path);
+	c = ctl_connect(f.path);
 	ctl_ask(base, c, "ike-sas\n", buf, sizeof(buf));
 	snprintf(want, sizeof(want), "ike-sa id=ike#1 peer=%s ", a);
 	assert_memory_equal(buf, want, strlen(want));
@@ -1594,7 +1631,7 @@ test_control(void **state)
 	 * drop (l2tpd, for a peer dead to HELLO): another port keeps them,
 	 * the L2TP port drops both SAs, the watcher hears the ESP SAs go
 	 */
-	c = ctl_connect(path);
+	c = ctl_connect(f.path);
 	snprintf(want, sizeof(want), "drop %s 1702\n", a);
 	assert_string_equal(ctl_ask(base, c, want, buf, sizeof(buf)),
 	    "error no SA for this peer\n");
@@ -1612,17 +1649,13 @@ test_control(void **state)
 	close(c);
 	ikd_shutdown(&ctx, false);
 	close(w);
-	ikd_ctl_free(ctx.ctl);
-	ctx.ctl = NULL;
-	event_base_free(base);
+	ctl_fx_stop(&f);
 	peer_free(&pr);
 
 	/* a run_dir others may write to is refused */
-	assert_int_equal(chmod(run, 0777), 0);
-	assert_int_equal(ikd_ctl_listen(run, path), -1);
-	assert_int_equal(unlink(path), 0);
-	assert_int_equal(rmdir(run), 0);
-	assert_int_equal(rmdir(dir), 0);
+	assert_int_equal(chmod(f.run, 0777), 0);
+	assert_int_equal(ikd_ctl_listen(f.run, f.path), -1);
+	ctl_fx_remove(&f);
 }
 
 /* ---- IKE fragments ikd sends, reassembly timer, counters ---- */
@@ -1916,28 +1949,19 @@ test_frag_counters(void **state)
 	    "msgs-out=0 drop-malformed=0 drop-peer-limit=0 "
 	    "drop-total-limit=0 drop-too-big=0 drop-conflict=0 "
 	    "drop-timeout=0 drop-bad-message=0 drop-nomem=0\nok\n";
-	char dir[] = "/tmp/test-ikd-frag-XXXXXX", run[64], path[96];
 	char buf[4096], want[512];
 	uint8_t m[IKD_MSG_MAX], fr[2 * IKD_MSG_MAX];
 	size_t off[FRAG_MAX_FRAGS + 1], len, n, nf;
+	struct ctl_fx f;
 	struct event_base *base;
 	struct ike_ini pr;
 	struct ike_sa *sa;
-	int lfd, c;
+	int c;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(run, sizeof(run), "%s/run", dir);
-	snprintf(path, sizeof(path), "%s/ikd.sock", run);
-	lfd = ikd_ctl_listen(run, path);
-	assert_true(lfd >= 0);
-	base = event_base_new();
-	assert_non_null(base);
-	ctx.base = base;
-	ctx.ctl = ikd_ctl_new(&ctx, lfd, geteuid(), NULL);
-	ctx.base = NULL;
-	assert_non_null(ctx.ctl);
-	c = ctl_connect(path);
+	ctl_fx_start(&f);
+	base = f.base;
+	c = ctl_connect(f.path);
 	assert_string_equal(ctl_ask(base, c, "counters\n", buf, sizeof(buf)),
 	    zero);
 
@@ -1979,13 +2003,9 @@ test_frag_counters(void **state)
 
 	close(c);
 	ikd_shutdown(&ctx, false);
-	ikd_ctl_free(ctx.ctl);
-	ctx.ctl = NULL;
-	event_base_free(base);
+	ctl_fx_stop(&f);
 	peer_free(&pr);
-	assert_int_equal(unlink(path), 0);
-	assert_int_equal(rmdir(run), 0);
-	assert_int_equal(rmdir(dir), 0);
+	ctl_fx_remove(&f);
 }
 
 int
