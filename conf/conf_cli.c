@@ -9,6 +9,7 @@
 
 #include "conf/conf.h"
 #include "conf/conf_cli.h"
+#include "lib/log.h"
 
 static const char *
 addr_str(const struct sockaddr_storage *ss, char *buf, size_t len)
@@ -216,4 +217,34 @@ daemon_opts_parse(int argc, char *argv[], const char *prog,
 		return -1;
 	}
 	return 0;
+}
+
+struct vpn_conf *
+daemon_start(const char *prog, const struct daemon_opts *opts)
+{
+	struct vpn_conf *conf;
+	struct conf_err err;
+	enum log_level level;
+	unsigned int generated;
+	size_t i;
+
+	log_init(prog, true, 0);
+	if ((conf = conf_load_start(opts->config, stdout, &generated,
+	    &err)) == NULL)
+		fatalx("%s", err.msg);
+	log_init(prog, opts->foreground || !conf->log.syslog,
+	    conf->log.facility);
+	level = (enum log_level)conf->log.level;
+	if (opts->verbose > 0)
+		level = opts->verbose > 1 ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO;
+	if (level < (enum log_level)conf->log.level)
+		level = (enum log_level)conf->log.level;
+	log_setlevel(level);
+	for (i = 0; i < conf->nwarnings; i++)
+		log_warnx("%s", conf->warnings[i]);
+	if (generated != 0)
+		log_info("first start: generated %s (mode 0600) with %s; the "
+		    "values went to standard output only", conf->secrets_path,
+		    conf_gen_what(generated));
+	return conf;
 }

@@ -47,4 +47,14 @@ struct daemon_opts {
 int	 daemon_opts_parse(int argc, char *argv[], const char *prog,
 	    struct daemon_opts *opts, int *status);
 
+/*
+ * What both daemons do first: log to stderr, load opts->config (a first
+ * start may generate the secrets file and print its values to stdout,
+ * never to the log), then log where and as verbosely as the config and
+ * -v say, log each config warning and what was generated. Exits through
+ * fatalx() with the load error. Returns the loaded config.
+ */
+struct vpn_conf *daemon_start(const char *prog,
+	    const struct daemon_opts *opts);
+
 #endif

@@ -276,16 +276,13 @@ int
 main(int argc, char *argv[])
 {
 	struct daemon_opts opts;
-	struct conf_err err;
 	struct vpn_conf *conf;
 	struct event *ev_int, *ev_term, *ev_hup, *ev_chld;
 	struct xfrm_backend *xb;
 	struct ike_proc_args a;
 	struct parent p;
 	struct ikd tmp;
-	enum log_level level;
-	unsigned int nsa = 0, generated;
-	size_t i;
+	unsigned int nsa = 0;
 	int status, sp[2];
 	char ebuf[512];
 
@@ -295,25 +292,7 @@ main(int argc, char *argv[])
 	if (opts.check_config)
 		return check_config(opts.config);
 
-	log_init("ikd", true, 0);
-	/* first start: may generate the secrets file, printing its values */
-	if ((conf = conf_load_start(opts.config, stdout, &generated,
-	    &err)) == NULL)
-		fatalx("%s", err.msg);
-	log_init("ikd", opts.foreground || !conf->log.syslog,
-	    conf->log.facility);
-	level = (enum log_level)conf->log.level;
-	if (opts.verbose > 0)
-		level = opts.verbose > 1 ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO;
-	if (level < (enum log_level)conf->log.level)
-		level = (enum log_level)conf->log.level;
-	log_setlevel(level);
-	for (i = 0; i < conf->nwarnings; i++)
-		log_warnx("%s", conf->warnings[i]);
-	if (generated != 0)
-		log_info("first start: generated %s (mode 0600) with %s; the "
-		    "values went to standard output only", conf->secrets_path,
-		    conf_gen_what(generated));
+	conf = daemon_start("ikd", &opts);
 	/* as root, before the IKE process drops privileges */
 	if (ikd_certs_load(&conf->ike, &a.certs, ebuf, sizeof(ebuf)) == -1)
 		fatalx("certificates: %s", ebuf);

@@ -226,14 +226,10 @@ main(int argc, char *argv[])
 {
 	struct daemon_opts opts;
 	struct vpn_conf *conf;
-	struct conf_err err;
 	struct l2tpd d;
 	struct sockaddr_storage la;
 	struct event *ev_listen, *ev_int, *ev_term, *ev_hup, *ev_chld;
-	enum log_level level;
 	char sock[PATH_MAX], conf_path[PATH_MAX];
-	unsigned int generated;
-	size_t i;
 	int status;
 
 	if (daemon_opts_parse(argc, argv, "l2tpd", &opts, &status) == -1)
@@ -242,25 +238,7 @@ main(int argc, char *argv[])
 		return conf_check_cli("l2tpd", opts.config,
 		    CONF_DESCRIBE_L2TP);
 
-	log_init("l2tpd", true, 0);
-	/* first start: may generate the secrets file, printing its values */
-	if ((conf = conf_load_start(opts.config, stdout, &generated,
-	    &err)) == NULL)
-		fatalx("%s", err.msg);
-	log_init("l2tpd", opts.foreground || !conf->log.syslog,
-	    conf->log.facility);
-	level = (enum log_level)conf->log.level;
-	if (opts.verbose > 0)
-		level = opts.verbose > 1 ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO;
-	if (level < (enum log_level)conf->log.level)
-		level = (enum log_level)conf->log.level;
-	log_setlevel(level);
-	for (i = 0; i < conf->nwarnings; i++)
-		log_warnx("%s", conf->warnings[i]);
-	if (generated != 0)
-		log_info("first start: generated %s (mode 0600) with %s; the "
-		    "values went to standard output only", conf->secrets_path,
-		    conf_gen_what(generated));
+	conf = daemon_start("l2tpd", &opts);
 	/* pppd's plugin reads the same file: give it an absolute path */
 	if (realpath(conf->path, conf_path) == NULL)
 		fatal("realpath %s", conf->path);
