@@ -198,23 +198,6 @@ child_rec(const struct ike_child *ch, const char *kind, struct ctl_rec *r)
 }
 
 static void
-child_sa_id(const struct ike_child *ch, bool in, struct xfrm_sa_id *id)
-{
-	const struct sockaddr_storage *dst;
-
-	memset(id, 0, sizeof(*id));
-	dst = in ? &ch->path.local : &ch->path.remote;
-	id->family = dst->ss_family;
-	if (dst->ss_family == AF_INET)
-		id->dst.v4 = ((const struct sockaddr_in *)(const void *)dst)->
-		    sin_addr;
-	else
-		id->dst.v6 = ((const struct sockaddr_in6 *)(const void *)dst)->
-		    sin6_addr;
-	id->spi = in ? ch->spi_in : ch->spi_out;
-}
-
-static void
 counters_add(struct ikd *ctx, const struct ike_child *ch, bool in,
     struct ctl_rec *r)
 {
@@ -229,7 +212,7 @@ counters_add(struct ikd *ctx, const struct ike_child *ch, bool in,
 		ctl_rec_add(r, key, "?");
 		return;
 	}
-	child_sa_id(ch, in, &id);
+	ike_child_sa_id(ch, in, &id);
 	memset(&k, 0, sizeof(k));
 	if (ctx->kops->sa_counters(ctx->karg, &id, &k) == -1) {
 		snprintf(key, sizeof(key), "%s-bytes", d);

@@ -384,6 +384,9 @@ bool ikd_msgbuf_eq(const struct ikd_msgbuf *m, const uint8_t *p,
 struct ike_child *ike_child_new(struct ike_sa *sa, const struct ike_qm *qm);
 /* Remove its kernel SAs (those installed) and free it; NULL no-op. */
 void ike_child_delete(struct ike_child *ch, const char *why);
+/* The kernel's key of ch's inbound (in) or outbound ESP SA: dst, SPI. */
+void ike_child_sa_id(const struct ike_child *ch, bool in,
+    struct xfrm_sa_id *id);
 /* Send the peer a Delete notification for ch's ESP SA (inbound SPI), if
  * its ISAKMP SA is established; the SAs themselves stay. */
 void ike_child_notify_delete(const struct ike_child *ch);

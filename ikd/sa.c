@@ -422,8 +422,8 @@ ike_child_new(struct ike_sa *sa, const struct ike_qm *qm)
 	return ch;
 }
 
-static void
-child_sa_id(const struct ike_child *ch, bool in, struct xfrm_sa_id *id)
+void
+ike_child_sa_id(const struct ike_child *ch, bool in, struct xfrm_sa_id *id)
 {
 	const struct sockaddr_storage *dst;
 
@@ -449,12 +449,12 @@ ike_child_delete(struct ike_child *ch, const char *why)
 		return;
 	ctx = ch->ikd;
 	if (ch->in_installed) {
-		child_sa_id(ch, true, &id);
+		ike_child_sa_id(ch, true, &id);
 		if (ctx->kops->sa_del(ctx->karg, &id) == -1)
 			ctx->ctr.kernel_errors++;
 	}
 	if (ch->out_installed) {
-		child_sa_id(ch, false, &id);
+		ike_child_sa_id(ch, false, &id);
 		if (ctx->kops->sa_del(ctx->karg, &id) == -1)
 			ctx->ctr.kernel_errors++;
 	}
