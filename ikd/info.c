@@ -33,22 +33,48 @@ new_mid(struct ike_sa *sa, uint32_t *mid)
 	return 0;
 }
 
-/* HDR*, HASH(1), <payload>: the hash is filled in here (RFC 2409 5.7). */
+/*
+ * HDR*, HASH(1), <payload> (RFC 2409 5.7) being built: info_begin puts an
+ * empty HASH(1) first, the caller adds its payload, info_send fills in
+ * the hash and sends it under a fresh message ID.
+ */
+struct info_out {
+	uint8_t			out[512];
+	struct wbuf		w;
+	struct isakmp_builder	b;
+	size_t			hoff;
+	uint32_t		mid;
+};
+
 static int
-send_hashed(struct ike_sa *sa, uint8_t *plain, size_t len, size_t hoff,
-    uint8_t first, uint32_t mid)
+info_begin(struct ike_sa *sa, struct info_out *o)
+{
+	if (sa->keys == NULL || sa->state != IKE_SA_ESTABLISHED ||
+	    new_mid(sa, &o->mid) == -1)
+		return -1;
+	wbuf_init(&o->w, o->out, sizeof(o->out));
+	isakmp_builder_init(&o->b, &o->w, NULL);
+	o->hoff = isakmp_build_data(&o->b, ISAKMP_PAYLOAD_HASH, NULL,
+	    ike_keys_hash_len(sa->keys));
+	return 0;
+}
+
+static int
+info_send(struct ike_sa *sa, struct info_out *o)
 {
 	uint8_t hash[IKE_HASH_MAX];
-	size_t hlen = ike_keys_hash_len(sa->keys);
+	size_t hlen = ike_keys_hash_len(sa->keys), len;
 	int rc;
 
-	if (ike_info_hash(sa->keys, mid, plain + hoff + hlen,
-	    len - hoff - hlen, hash, sizeof(hash)) == -1)
+	if (!isakmp_builder_finish(&o->b, &len))
 		return -1;
-	memcpy(plain + hoff, hash, hlen);
-	rc = exchange_seal_send(sa, ISAKMP_EXCH_INFO, 0, mid, first, plain,
-	    len, NULL);
-	ike_ivs_drop(sa->ivs, mid);
+	if (ike_info_hash(sa->keys, o->mid, o->out + o->hoff + hlen,
+	    len - o->hoff - hlen, hash, sizeof(hash)) == -1)
+		return -1;
+	memcpy(o->out + o->hoff, hash, hlen);
+	rc = exchange_seal_send(sa, ISAKMP_EXCH_INFO, 0, o->mid, o->b.first,
+	    o->out, len, NULL);
+	ike_ivs_drop(sa->ivs, o->mid);
 	return rc;
 }
 
@@ -56,20 +82,11 @@ int
 info_send_notify(struct ike_sa *sa, uint16_t type, uint8_t protocol,
     const uint8_t *spi, size_t spi_len, const uint8_t *data, size_t len)
 {
-	uint8_t out[512];
-	struct isakmp_builder b;
+	struct info_out o;
 	struct isakmp_notify n;
-	struct wbuf w;
-	size_t hoff, plen;
-	uint32_t mid;
 
-	if (sa->keys == NULL || sa->state != IKE_SA_ESTABLISHED ||
-	    new_mid(sa, &mid) == -1)
+	if (info_begin(sa, &o) == -1)
 		return -1;
-	wbuf_init(&w, out, sizeof(out));
-	isakmp_builder_init(&b, &w, NULL);
-	hoff = isakmp_build_data(&b, ISAKMP_PAYLOAD_HASH, NULL,
-	    ike_keys_hash_len(sa->keys));
 	memset(&n, 0, sizeof(n));
 	n.doi = ISAKMP_DOI_IPSEC;
 	n.protocol = protocol;
@@ -78,43 +95,30 @@ info_send_notify(struct ike_sa *sa, uint16_t type, uint8_t protocol,
 	n.type = type;
 	n.data = data;
 	n.len = len;
-	isakmp_build_notify(&b, &n);
-	if (!isakmp_builder_finish(&b, &plen))
-		return -1;
+	isakmp_build_notify(&o.b, &n);
 	logt_debug(sa->tag, "sending notify %s", isakmp_notify_name(type));
-	return send_hashed(sa, out, plen, hoff, b.first, mid);
+	return info_send(sa, &o);
 }
 
 int
 info_send_delete(struct ike_sa *sa, uint8_t protocol, const uint8_t *spis,
     size_t spi_size, size_t count)
 {
-	uint8_t out[512];
-	struct isakmp_builder b;
+	struct info_out o;
 	struct isakmp_delete d;
-	struct wbuf w;
-	size_t hoff, plen;
-	uint32_t mid;
 
-	if (sa->keys == NULL || sa->state != IKE_SA_ESTABLISHED ||
-	    new_mid(sa, &mid) == -1)
+	if (info_begin(sa, &o) == -1)
 		return -1;
-	wbuf_init(&w, out, sizeof(out));
-	isakmp_builder_init(&b, &w, NULL);
-	hoff = isakmp_build_data(&b, ISAKMP_PAYLOAD_HASH, NULL,
-	    ike_keys_hash_len(sa->keys));
 	memset(&d, 0, sizeof(d));
 	d.doi = ISAKMP_DOI_IPSEC;
 	d.protocol = protocol;
 	d.spi_size = (uint8_t)spi_size;
 	d.count = (uint16_t)count;
 	d.spis = spis;
-	isakmp_build_delete(&b, &d);
-	if (!isakmp_builder_finish(&b, &plen))
-		return -1;
+	isakmp_build_delete(&o.b, &d);
 	logt_debug(sa->tag, "sending Delete (%s, %zu SPI(s))",
 	    isakmp_ipsec_proto_name(protocol), count);
-	return send_hashed(sa, out, plen, hoff, b.first, mid);
+	return info_send(sa, &o);
 }
 
 static void
