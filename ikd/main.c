@@ -156,7 +156,7 @@ ike_process(struct ike_proc_args *a)
 	    (ev_hup = ev_signal_add(base, SIGHUP, on_hup, NULL)) == NULL)
 		fatalx("cannot install signal handlers");
 	log_info("ikd started: kernel %s, %zu IKE proposals, %zu ESP "
-	    "proposals", xfrm_kernel_name(a->conf->ike.kernel),
+	    "proposals", conf_kernel_name(a->conf->ike.kernel),
 	    a->conf->ike.nproposals, a->conf->ike.nesp);
 
 	if (event_base_dispatch(base) == -1)
@@ -314,7 +314,7 @@ main(int argc, char *argv[])
 		fatalx("event_base_new failed");
 	if ((xb = xfrm_backend_new(conf->ike.kernel)) == NULL)
 		fatalx("cannot open the kernel backend (%s)",
-		    xfrm_kernel_name(conf->ike.kernel));
+		    conf_kernel_name(conf->ike.kernel));
 	/* SAs left by an earlier run that died (policies: policy_mgr_new) */
 	(void)xfrm_flush_ours(xb, XFRM_FLUSH_SA, NULL, NULL);
 	if ((a.ctl_fd = ikd_ctl_listen(conf->run_dir,

@@ -115,18 +115,6 @@ struct xfrm_events {
  */
 
 const char *
-xfrm_kernel_name(enum conf_kernel kind)
-{
-	switch (kind) {
-	case CONF_KERNEL_XFRM:
-		return "xfrm";
-	case CONF_KERNEL_NONE:
-		return "none";
-	}
-	return "?";
-}
-
-const char *
 xfrm_enc_name(enum xfrm_enc enc)
 {
 	switch (enc) {

@@ -247,8 +247,6 @@ struct xfrm_policy_info {
 
 struct xfrm_backend;
 
-/* Name of the backend kind ("xfrm", "none"). */
-const char *xfrm_kernel_name(enum conf_kernel);
 /* Names for logs: "aes-cbc", "hmac-sha1-96", "in"; "?" if unknown. */
 const char *xfrm_enc_name(enum xfrm_enc);
 const char *xfrm_auth_name(enum xfrm_auth);

@@ -1387,6 +1387,7 @@ test_names(void **state)
 	assert_string_equal(conf_esp_integ_name(CONF_ESP_INTEG_SHA256),
 	    "sha256");
 	assert_string_equal(conf_kernel_name(CONF_KERNEL_NONE), "none");
+	assert_string_equal(conf_kernel_name(CONF_KERNEL_XFRM), "xfrm");
 	assert_string_equal(conf_auth_name(CONF_AUTH_EAP_MSCHAPV2),
 	    "eap-mschapv2");
 	assert_string_equal(conf_log_level_name(CONF_LOG_WARNING), "warning");

@@ -221,8 +221,6 @@ test_names(void **state)
 	assert_string_equal(xfrm_dir_name(XFRM_DIR_IN), "in");
 	assert_string_equal(xfrm_dir_name(XFRM_DIR_OUT), "out");
 	assert_string_equal(xfrm_dir_name(XFRM_DIR_FWD), "fwd");
-	assert_string_equal(xfrm_kernel_name(CONF_KERNEL_XFRM), "xfrm");
-	assert_string_equal(xfrm_kernel_name(CONF_KERNEL_NONE), "none");
 	assert_string_equal(xfrm_event_type_name(XFRM_EVENT_EXPIRE_HARD),
 	    "hard expire");
 	/* the tag range, at its edges */
