@@ -206,19 +206,29 @@ set_cause(struct session *s, const char *why)
 		snprintf(s->cause, sizeof(s->cause), "%s", why);
 }
 
-void
-session_close(struct session *s, uint16_t result, const char *why)
+/*
+ * The session is over (first cause wins): its counters are read, and it
+ * is freed now, or once its pppd has exited.
+ */
+static void
+session_end(struct session *s, const char *why)
 {
-	if (s->state == SESSION_CLOSED)
-		return;
 	set_cause(s, why);
-	send_cdn(s->t, s->peer_id, s->id, result, why, s->tag);
 	session_read_stats(s);
 	session_set_state(s, SESSION_CLOSED);
 	if (s->pppd_pid > 0)
 		s->t->d->ops->pppd_stop(s->t->d, s);
 	else
 		session_free(s);
+}
+
+void
+session_close(struct session *s, uint16_t result, const char *why)
+{
+	if (s->state == SESSION_CLOSED)
+		return;
+	send_cdn(s->t, s->peer_id, s->id, result, why, s->tag);
+	session_end(s, why);
 }
 
 static void
@@ -379,13 +389,7 @@ session_recv_cdn(struct session *s, const struct l2tp_msg *m)
 	snprintf(why, sizeof(why), "peer CDN %s (%u)",
 	    l2tp_result_name(L2TP_MSG_CDN, r->code), r->code);
 	logt_info(s->tag, "%s", why);
-	set_cause(s, why);
-	session_read_stats(s);
-	session_set_state(s, SESSION_CLOSED);
-	if (s->pppd_pid > 0)
-		s->t->d->ops->pppd_stop(s->t->d, s);
-	else
-		session_free(s);
+	session_end(s, why);
 }
 
 /*
