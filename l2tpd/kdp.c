@@ -215,24 +215,31 @@ kdp_build_session_create(struct nl_req *req, uint16_t family,
 	return nl_req_ok(req);
 }
 
-bool
-kdp_build_session_delete(struct nl_req *req, uint16_t family,
+/* A session command that names only the session: delete, get. */
+static bool
+build_session_cmd(struct nl_req *req, uint16_t family, uint8_t cmd,
     uint16_t tunnel_id, uint16_t session_id)
 {
-	kdp_genl_start(req, family, L2TP_CMD_SESSION_DELETE);
+	kdp_genl_start(req, family, cmd);
 	nl_req_put_u32(req, L2TP_ATTR_CONN_ID, tunnel_id);
 	nl_req_put_u32(req, L2TP_ATTR_SESSION_ID, session_id);
 	return nl_req_ok(req);
 }
 
 bool
+kdp_build_session_delete(struct nl_req *req, uint16_t family,
+    uint16_t tunnel_id, uint16_t session_id)
+{
+	return build_session_cmd(req, family, L2TP_CMD_SESSION_DELETE,
+	    tunnel_id, session_id);
+}
+
+bool
 kdp_build_session_get(struct nl_req *req, uint16_t family,
     uint16_t tunnel_id, uint16_t session_id)
 {
-	kdp_genl_start(req, family, L2TP_CMD_SESSION_GET);
-	nl_req_put_u32(req, L2TP_ATTR_CONN_ID, tunnel_id);
-	nl_req_put_u32(req, L2TP_ATTR_SESSION_ID, session_id);
-	return nl_req_ok(req);
+	return build_session_cmd(req, family, L2TP_CMD_SESSION_GET,
+	    tunnel_id, session_id);
 }
 
 bool
