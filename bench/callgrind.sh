@@ -1,5 +1,5 @@
 #!/bin/sh
-# callgrind.sh [group] [handshakes] -- ikd's instructions per handshake,
+# callgrind.sh [group] [handshakes] [psk|rsa|ecdsa] -- ikd's instructions per handshake,
 # crypto vs the rest, without the noise of a shared machine: runs
 # build/bench/ike_load against build/ikd under valgrind --tool=callgrind
 # and splits ikd_input's inclusive cost into the crypto calls (ikd/dh.c,
@@ -10,6 +10,7 @@
 set -eu
 group=${1:-ecp256}
 n=${2:-200}
+auth=${3:-psk}
 top=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d /tmp/ikd-callgrind.XXXXXX)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
@@ -23,8 +24,8 @@ exec valgrind --tool=callgrind --callgrind-out-file=$tmp/prof/cg.out.%p \
 EOF
 chmod +x "$tmp/ikd"
 # slow under valgrind: few in flight, one round, no time limit to speak of
-"$top/build/bench/ike_load" -i "$tmp/ikd" -g "$group" -n "$n" -c 2 -r 1 \
-    -t 600 -b 0.2 -v 2>&1 | grep "ikd:" || true
+"$top/build/bench/ike_load" -i "$tmp/ikd" -a "$auth" -g "$group" -n "$n" \
+    -c 2 -r 1 -t 600 -b 0.2 -v 2>&1 | grep "ikd:" || true
 ike=$(grep -l 'fn=([0-9]*) ikd_input$' "$tmp"/prof/cg.out.* | head -1)
 if [ -z "$ike" ]; then
 	echo "callgrind.sh: no profile with ikd_input in it" >&2
@@ -40,6 +41,7 @@ awk -v n="$n" '
 }
 END {
 	split("dh_new dh_derive dh_free RAND_bytes ike_skeyid_psk " \
+	    "ike_skeyid_sig ikd_certs_check_peer " \
 	    "ike_keys_new ike_keys_free ike_ivs_new ike_ivs_get ike_ivs_set " \
 	    "ike_ivs_drop ike_ivs_free ike_hash_i ike_hash_r " \
 	    "natd_hash.constprop.0 ike_qm_hash1 ike_qm_hash2 ike_qm_hash3 " \
