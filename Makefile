@@ -231,7 +231,8 @@ build/fuzz/fuzz_l2tp: tests/fuzz/fuzz_l2tp.c $(L2TPD_CODEC_SRC) $(LIB_SRC)
 # replayed in process. BENCH_ARGS e.g. "-c 32 -t 5 -g ecp256".
 BENCH_ARGS ?=
 $(BUILD)/bench/ike_load: $(OBJ)/bench/ike_load.o \
-    $(OBJ)/tests/lib/ike_initiator.o $(OBJ)/ikd/sig.o \
+    $(OBJ)/tests/lib/ike_initiator.o $(OBJ)/ikd/sig.o $(OBJ)/ikd/cert.o \
+    $(OBJ)/tests/lib/certgen.o \
     $(IKD_CODEC_SRC:%.c=$(OBJ)/%.o) \
     $(IKD_CRYPTO_SRC:%.c=$(OBJ)/%.o) $(LIBVPN)
 	@mkdir -p $(@D)
